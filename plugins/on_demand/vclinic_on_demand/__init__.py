@@ -1,0 +1,87 @@
+"""vclinic_on_demand: the On-Demand workflow plugin (public Meet Now page, setup guide, a
+claimable queue, the virtual waiting room, On-Call providers, admin assign / claim / decline).
+
+Adds the tables (migration ``on_demand:0001``), the actor kind ``queue`` (QueueActor, one per
+organisation), the public page ``/o/<slug>/calendar``, the patient API and socket, the staff API
+under ``/api/v1/on_demand``, the ``/ws`` message ``on_demand.subscribe``, the dashboard's
+On-Demand Requests section and the queue metrics. See docs/workflows/on_demand.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+from quart import Blueprint
+
+from vclinic.plugins import DashboardSection, PluginMeta, hookimpl
+from vclinic_on_demand import message as m
+from vclinic_on_demand import model, node, patient, record, routes, ws
+from vclinic_on_demand.actor import MAILBOX, QueueActor
+
+VCLINIC_PLUGIN_API = (1, 0)
+STATIC = patient.STATIC
+
+
+@dataclasses.dataclass(frozen=True)
+class _Kind:
+    kind: str
+    factory: Callable[..., Any]
+    mailbox_size: int
+    restart: str
+
+
+@hookimpl
+def vclinic_plugin_info() -> PluginMeta:
+    return PluginMeta("On-Demand", "Meet Now: patients queue from a public page; providers "
+                                   "On-Call claim them")
+
+
+@hookimpl
+def vclinic_register_models() -> list[Any]:
+    return list(model.MODELS)
+
+
+@hookimpl
+def vclinic_register_migrations() -> list[Any]:
+    return list(model.MIGRATIONS)
+
+
+@hookimpl
+def vclinic_register_actor_kinds() -> list[Any]:
+    return [_Kind("queue", QueueActor, MAILBOX, "transient")]
+
+
+@hookimpl
+def vclinic_register_blueprints() -> list[Blueprint]:
+    return [routes.blueprint, patient.blueprint]
+
+
+@hookimpl
+def vclinic_register_ws_handlers() -> dict[str, Any]:
+    return dict(ws.HANDLERS)
+
+
+@hookimpl
+def vclinic_static_dirs() -> dict[str, Any]:
+    return {"/static/on_demand": STATIC}
+
+
+@hookimpl
+def vclinic_dashboard_sections(principal: Any) -> list[DashboardSection]:
+    roles = set(getattr(principal, "roles", ()))
+    if getattr(principal, "is_guest", False) or not {"provider", "admin"} & roles:
+        return []
+    return [DashboardSection("on-demand", "On-Demand Requests",
+                             "/static/on_demand/section.js", order=30)]
+
+
+@hookimpl
+async def vclinic_on_startup(app_context: Any) -> None:
+    node.attach(app_context)
+    # Wake every queue with patients in it, so that grace periods cut short by a restart are
+    # armed again even if nobody touches the queue.
+    for org_id in await app_context.store.run(record.active_orgs):
+        node_ref = app_context.runtime.registry.ref(f"queue:{org_id}")
+        await node_ref.send(m.Recover())

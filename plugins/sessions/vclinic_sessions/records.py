@@ -1,0 +1,126 @@
+"""Records a session links to: Search Providers, About Patient (patients and their Files) and
+appointments with Create Telehealth Session. Practice users only; no patient data in URLs."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, Field
+from quart import Blueprint, Response
+from quart_schema import tag, validate_querystring, validate_request
+
+from vclinic.server.security import ctx, current_principal, require
+from vclinic.sessions import creation, directory, patient
+from vclinic_sessions.routes import PRACTICE, Access, ParticipantIn, _aware, reminder_needed
+
+blueprint = Blueprint("sessions_records", __name__, url_prefix="/api/v1")
+
+
+class SearchQuery(BaseModel):
+    q: str = Field(default="", max_length=100)
+
+
+class PatientBody(BaseModel):
+    display_name: str = Field(min_length=1, max_length=200)
+    external_ref: str = Field(default="", max_length=100)
+
+
+class AppointmentBody(BaseModel):
+    starts_at: dt.datetime
+    patient_id: str | None = Field(default=None, min_length=1, max_length=32)
+    provider_ids: list[str] = Field(min_length=1, max_length=20)
+
+
+class FromAppointmentBody(BaseModel):
+    access_level: Access = "invitation"
+    participants: list[ParticipantIn] = Field(default_factory=list, max_length=50)
+    confirm_link_reminder: bool = False
+
+
+@blueprint.get("/providers")
+@tag(["sessions"])
+@require(*PRACTICE)
+@validate_querystring(SearchQuery)
+async def providers(query_args: SearchQuery) -> dict[str, Any]:
+    """Search Providers: colleagues at the practice whose name contains ``q``."""
+    org_id = current_principal().org_id
+    return {"providers": await ctx().store.run(directory.providers, org_id, query_args.q)}
+
+
+@blueprint.post("/patients")
+@tag(["patients"])
+@require(*PRACTICE)
+@validate_request(PatientBody)
+async def create_patient(data: PatientBody) -> tuple[dict[str, Any], int]:
+    org_id = current_principal().org_id
+    row = await ctx().store.atomic(patient.create_patient, org_id, data.display_name,
+                                   data.external_ref)
+    return {"patient": row}, 201
+
+
+@blueprint.get("/patients")
+@tag(["patients"])
+@require(*PRACTICE)
+@validate_querystring(SearchQuery)
+async def search_patients(query_args: SearchQuery) -> dict[str, Any]:
+    """About Patient's search."""
+    org_id = current_principal().org_id
+    return {"patients": await ctx().store.run(patient.search, org_id, query_args.q)}
+
+
+@blueprint.get("/patients/<patient_id>/files")
+@tag(["patients"])
+@require(*PRACTICE)
+async def files(patient_id: str) -> dict[str, Any]:
+    """The patient's Files (captured images), newest first."""
+    org_id = current_principal().org_id
+    return {"files": await ctx().store.run(patient.files, org_id, patient_id)}
+
+
+@blueprint.get("/patients/<patient_id>/files/<file_id>")
+@tag(["patients"])
+@require(*PRACTICE)
+async def file_content(patient_id: str, file_id: str) -> Response:
+    org_id = current_principal().org_id
+    content, kind = await ctx().store.run(patient.file_content, org_id, patient_id, file_id)
+    response = Response(content, content_type=kind)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@blueprint.post("/appointments")
+@tag(["appointments"])
+@require(*PRACTICE)
+@validate_request(AppointmentBody)
+async def create_appointment(data: AppointmentBody) -> tuple[dict[str, Any], int]:
+    org_id = current_principal().org_id
+    row = await ctx().store.atomic(creation.create_appointment, org_id,
+                                   _aware(data.starts_at), data.patient_id, data.provider_ids)
+    return {"appointment": row}, 201
+
+
+@blueprint.get("/appointments/<appointment_id>")
+@tag(["appointments"])
+@require(*PRACTICE)
+async def appointment(appointment_id: str) -> dict[str, Any]:
+    """The Appointment Summary with the proposed telehealth session (access, invitees, roles)."""
+    principal = current_principal()
+    return {"appointment": await ctx().store.run(creation.appointment, principal.org_id,
+                                                 appointment_id, principal.user_id)}
+
+
+@blueprint.post("/appointments/<appointment_id>/telehealth-session")
+@tag(["appointments"])
+@require(*PRACTICE)
+@validate_request(FromAppointmentBody)
+async def telehealth_session(appointment_id: str, data: FromAppointmentBody
+                             ) -> tuple[dict[str, Any], int]:
+    """Create Telehealth Session: OK starts it with the confirmed access level, invite list and
+    roles, linked to the appointment's patient, and sends the invites."""
+    reminder_needed(data.access_level, data.confirm_link_reminder)
+    body = await ctx().sessions.create_from_appointment(
+        current_principal(), appointment_id, data.access_level,
+        tuple((p.user_id, p.role) for p in data.participants))
+    return body, 201

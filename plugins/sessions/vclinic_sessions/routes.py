@@ -1,0 +1,201 @@
+"""The sessions REST API: ``/api/v1/sessions`` (Provider → Telehealth, Start a Session).
+
+Thin handlers: validate the body (quart-schema), then ask ``context.sessions``; the session
+actor and SessionState decide and enforce roles. Chairs-only actions answer 403 ``not_chair``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+from quart import Blueprint, Response, make_response, request
+from quart_schema import tag, validate_querystring, validate_request
+
+from vclinic.errors import BadRequest
+from vclinic.server.security import ctx, current_principal, require
+from vclinic.sessions import directory
+from vclinic.sessions.creation import NewSession
+
+blueprint = Blueprint("sessions_api", __name__, url_prefix="/api/v1/sessions")
+
+PRACTICE = ("provider", "staff", "admin")
+Role = Literal["chair", "broadcaster", "viewer"]
+Access = Literal["private", "internal", "invitation"]
+_ID = Field(min_length=1, max_length=32)
+
+
+class ParticipantIn(BaseModel):
+    user_id: str = _ID
+    role: Role = "broadcaster"
+
+
+class CreateBody(BaseModel):
+    name: str = Field(min_length=1, max_length=200)
+    scheduled_at: dt.datetime | None = None
+    access_level: Access = "invitation"
+    participants: list[ParticipantIn] = Field(default_factory=list, max_length=50)
+    patient_id: str | None = Field(default=None, min_length=1, max_length=32)
+    #: The user confirmed that anyone they share the link with can join (Invitation only).
+    confirm_link_reminder: bool = False
+
+
+class SettingsBody(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    scheduled_at: dt.datetime | None = None
+    access_level: Access | None = None
+    patient_id: str | None = Field(default=None, min_length=1, max_length=32)
+
+
+class AddBody(BaseModel):
+    participants: list[ParticipantIn] = Field(min_length=1, max_length=50)
+
+
+class RoleBody(BaseModel):
+    role: Role
+
+
+class ListQuery(BaseModel):
+    status: Literal["open", "closed", "all"] = "open"
+
+
+def _aware(value: dt.datetime | None) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise BadRequest("Give scheduled_at with a time zone (e.g. 2020-04-15T09:30:00Z).",
+                         code="invalid_body")
+    return value.astimezone(dt.UTC) if value is not None else None
+
+
+def reminder_needed(access_level: str, confirmed: bool) -> None:
+    """Invitation sessions are created only once the user confirmed the reminder that anyone
+    with the link can join."""
+    if access_level == "invitation" and not confirmed:
+        raise BadRequest("Confirm that anyone you share the session link with will be able to "
+                         "join this session.", code="confirm_link_reminder")
+
+
+@blueprint.post("")
+@tag(["sessions"])
+@require(*PRACTICE)
+@validate_request(CreateBody)
+async def create(data: CreateBody) -> tuple[dict[str, Any], int]:
+    """Start a Session: the creator becomes its Session Chair; people added are notified."""
+    principal = current_principal()
+    reminder_needed(data.access_level, data.confirm_link_reminder)
+    body = await ctx().sessions.create(NewSession(
+        org_id=principal.org_id, creator_id=principal.user_id, name=data.name,
+        access_level=data.access_level, scheduled_at=_aware(data.scheduled_at),
+        participants=tuple((p.user_id, p.role) for p in data.participants),
+        patient_id=data.patient_id))
+    return body, 201
+
+
+@blueprint.get("")
+@tag(["sessions"])
+@require(*PRACTICE)
+@validate_querystring(ListQuery)
+async def listing(query_args: ListQuery) -> dict[str, Any]:
+    """The caller's sessions: those they created or are on the participants list of."""
+    principal = current_principal()
+    rows = await ctx().store.run(directory.listing, principal.org_id, principal.user_id,
+                                 query_args.status)
+    return {"sessions": rows}
+
+
+@blueprint.get("/<session_id>")
+@tag(["sessions"])
+@require(*PRACTICE, "guest")
+async def detail(session_id: str) -> dict[str, Any]:
+    """One session, its participants and the caller's role (guests: their own session only)."""
+    return await ctx().sessions.detail(current_principal(), session_id)
+
+
+@blueprint.patch("/<session_id>")
+@tag(["sessions"])
+@require(*PRACTICE)
+@validate_request(SettingsBody)
+async def update(session_id: str, data: SettingsBody) -> dict[str, Any]:
+    """Change settings (chairs): name, date and time, access level (participants who no longer
+    qualify are removed at once), About Patient."""
+    changes = {k: getattr(data, k) for k in data.model_fields_set}
+    if not changes:
+        raise BadRequest("Give at least one setting to change.", code="invalid_body")
+    if "name" in changes and changes["name"] is None:
+        raise BadRequest("A session needs a name.", code="invalid_name")
+    if "access_level" in changes and changes["access_level"] is None:
+        raise BadRequest("The access level must be private, internal or invitation.",
+                         code="invalid_access_level")
+    if "scheduled_at" in changes:
+        when = _aware(changes["scheduled_at"])
+        changes["scheduled_at"] = when.isoformat() if when else None
+    session = await ctx().sessions.update(current_principal(), session_id, changes)
+    return {"session": session}
+
+
+@blueprint.post("/<session_id>/participants")
+@tag(["sessions"])
+@require(*PRACTICE)
+@validate_request(AddBody)
+async def add_participants(session_id: str, data: AddBody) -> tuple[dict[str, Any], int]:
+    """Add Participants from Your Practice (chairs); each gets a notification."""
+    body = await ctx().sessions.add_participants(
+        current_principal(), session_id, [(p.user_id, p.role) for p in data.participants])
+    return body, 201
+
+
+@blueprint.patch("/<session_id>/participants/<participant_id>")
+@tag(["sessions"])
+@require(*PRACTICE)
+@validate_request(RoleBody)
+async def change_role(session_id: str, participant_id: str, data: RoleBody) -> dict[str, Any]:
+    """Change a participant's role (chairs); the media plane applies it at once."""
+    participant = await ctx().sessions.change_role(current_principal(), session_id,
+                                                   participant_id, data.role)
+    return {"participant": participant}
+
+
+@blueprint.delete("/<session_id>/participants/<participant_id>")
+@tag(["sessions"])
+@require(*PRACTICE)
+async def remove_participant(session_id: str, participant_id: str) -> Response:
+    """Remove a participant (chairs): they leave the call and may not come back."""
+    await ctx().sessions.remove_participant(current_principal(), session_id, participant_id)
+    return await make_response("", 204)  # type: ignore[return-value]
+
+
+@blueprint.post("/<session_id>/close")
+@tag(["sessions"])
+@require(*PRACTICE)
+async def close(session_id: str) -> dict[str, Any]:
+    """Close the session for everyone (chairs); its links stop working."""
+    return {"session": await ctx().sessions.close(current_principal(), session_id)}
+
+
+@blueprint.get("/<session_id>/links")
+@tag(["sessions"])
+@require(*PRACTICE)
+async def links(session_id: str) -> dict[str, Any]:
+    """The guest link to share and the colleagues' sign-in address (Camera Preview)."""
+    return await ctx().sessions.links(current_principal(), session_id)
+
+
+@blueprint.post("/<session_id>/links/rotate")
+@tag(["sessions"])
+@require(*PRACTICE)
+async def rotate(session_id: str) -> dict[str, Any]:
+    """Replace the guest link (chairs): the old one stops working."""
+    return await ctx().sessions.rotate_link(current_principal(), session_id)
+
+
+@blueprint.post("/<session_id>/captures")
+@tag(["sessions"])
+@require(*PRACTICE)
+async def capture(session_id: str) -> tuple[dict[str, Any], int]:
+    """Save an image captured from a participant's video (chairs; body: the PNG or JPEG bytes,
+    ``?participant_id=`` whose video) to the linked patient's Files."""
+    participant_id = request.args.get("participant_id") or None
+    content = await request.get_data(cache=False, as_text=False)
+    body = await ctx().sessions.capture(current_principal(), session_id, participant_id,
+                                        content, request.headers.get("Content-Type", ""))
+    return {"file": body}, 201

@@ -1,0 +1,95 @@
+"""vclinic_virtual_clinic: the Virtual Clinic workflow plugin.
+
+Requesters (users with the ``requester`` role and station accounts) see the providers of their
+organisation with their availability and click "Request Session Now"; providers set themselves
+available, get an audible and visible alert for each request, and accept (creating a session
+through the core session model) or decline it. Adds the ProviderActor (kind ``provider``), the
+REST API under ``/api/v1/virtual-clinic``, the ``/ws`` message ``virtual_clinic.watch``, the
+availability toggle and the Virtual Clinic dashboard section. Enabled per organisation on top
+of the deployment's ``plugins`` (see :mod:`.organisation`). See docs/workflows/virtual_clinic.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+from quart import Blueprint
+
+from vclinic.actors import Address
+from vclinic.plugins import DashboardSection, PluginMeta, hookimpl
+from vclinic_virtual_clinic import node, organisation, routes, ws
+from vclinic_virtual_clinic.actor import KIND, MAILBOX, ProviderActor, waiting_providers
+from vclinic_virtual_clinic.message import Status
+
+VCLINIC_PLUGIN_API = (1, 0)
+
+STATIC = Path(__file__).parent / "static"
+
+
+@dataclasses.dataclass(frozen=True)
+class ProviderKind:
+    """The ``provider`` actor kind the core supervises."""
+
+    kind: str = KIND
+    factory: Any = ProviderActor
+    mailbox_size: int = MAILBOX
+    restart: str = "transient"
+
+
+@hookimpl
+def vclinic_plugin_info() -> PluginMeta:
+    return PluginMeta("Virtual Clinic", "Requesters ask available providers for a session now")
+
+
+@hookimpl
+def vclinic_register_blueprints() -> list[Blueprint]:
+    return [routes.blueprint]
+
+
+@hookimpl
+def vclinic_register_ws_handlers() -> dict[str, Any]:
+    return dict(ws.HANDLERS)
+
+
+@hookimpl
+def vclinic_register_actor_kinds() -> list[Any]:
+    return [ProviderKind()]
+
+
+@hookimpl
+def vclinic_static_dirs() -> dict[str, Path]:
+    return {"/static/virtual-clinic": STATIC}
+
+
+@hookimpl
+def vclinic_dashboard_sections(principal: Any) -> list[DashboardSection]:
+    if getattr(principal, "is_guest", False):
+        return []
+    if not organisation.ENABLED.get(getattr(principal, "org_id", ""), True):
+        return []
+    roles = set(getattr(principal, "roles", ()))
+    sections = []
+    if "provider" in roles:
+        sections.append(DashboardSection("availability", "Availability for sessions",
+                                         "/static/virtual-clinic/availability.js", order=0))
+    if "provider" in roles or "requester" in roles or getattr(principal, "is_station", False):
+        sections.append(DashboardSection("virtual-clinic", "Virtual Clinic",
+                                         "/static/virtual-clinic/section.js", order=10))
+    return sections
+
+
+@hookimpl
+async def vclinic_on_startup(app_context: Any) -> None:
+    node.attach(app_context)
+    await app_context.store.run(organisation.load_cache)
+    # Actors activate on their first message; wake the providers with requests pending so
+    # that they re-arm their expiry timers after a node restart.
+    for provider_id in await app_context.store.run(waiting_providers):
+        app_context.runtime.registry.ref(Address(KIND, provider_id)).send_nowait(Status())
+
+
+@hookimpl
+def vclinic_on_shutdown(app_context: Any) -> None:
+    node.detach(app_context)

@@ -1,0 +1,93 @@
+"""ProviderActor (address ``provider:<user_id>``): one per provider, the only writer of their
+availability and of the session requests made to them.
+
+Registered through ``vclinic_register_actor_kinds`` (kind ``provider``, TRANSIENT, mailbox 64).
+It applies commands one at a time through :class:`ProviderState` — which is why two tabs
+accepting one request at once see exactly one win — saves the state as its snapshot before
+replying, then publishes ``virtual_clinic.*`` events on the ``user:<id>`` topics and arms expiry
+timers on the node's :class:`~vclinic.sessions.timer.Timers`. Accepting creates the session
+through the core session model (the provider its Session Chair, the requester on its list);
+the session itself is then the SessionActor's. A restarted actor (or node) reloads its snapshot
+and re-arms the timers of pending requests from their stored deadlines.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from vclinic.actors import Actor, ActorContext, Address
+from vclinic.log import get_logger
+from vclinic.sessions.creation import NewSession
+from vclinic.store import ActorSnapshot
+from vclinic_virtual_clinic import message as m
+from vclinic_virtual_clinic import node
+from vclinic_virtual_clinic.organisation import NAME
+from vclinic_virtual_clinic.state import PENDING, ProviderState
+
+KIND = "provider"
+MAILBOX = 64
+
+log = get_logger("virtual_clinic.provider")
+
+
+class ProviderActor(Actor):
+    """One provider's availability and requests; see the module docstring."""
+
+    def __init__(self, address: Address, context: ActorContext) -> None:
+        super().__init__(address, context)
+        self.state = ProviderState(address.id)
+
+    async def on_start(self) -> None:
+        snapshot = await self.context.load_state()
+        self.state = ProviderState.from_dict(self.address.id, snapshot or {})
+        for effect in self.state.restore():
+            self._perform(effect)
+
+    async def handle(self, message: Any) -> Any:
+        if isinstance(message, m.Accept):
+            return await self._accept(message)
+        reply, events = self.state.handle(message)
+        if not isinstance(message, m.Status):
+            await self.context.save_state(self.state.to_dict())
+        for event in events:
+            self._perform(event)
+        return reply
+
+    async def _accept(self, c: m.Accept) -> dict[str, Any]:
+        request = self.state.check_accept(c.request_id)
+        name = f"Virtual Clinic: {request.requester_name}"
+        if request.service_name:
+            name += f" ({request.service_name})"
+        body = await node.for_bus(self.context.bus).sessions.create(NewSession(
+            org_id=self.state.org_id, creator_id=self.address.id, name=name[:200],
+            access_level="private", participants=((request.requester_id, "broadcaster"),),
+            workflow=NAME, allow_stations=True))
+        session_id = body["session"]["id"]
+        reply, events = self.state.accepted(c.request_id, session_id, c.now)
+        await self.context.save_state(self.state.to_dict())
+        for event in events:
+            self._perform(event)
+        log.info("request_accepted", request_id=c.request_id, session_id=session_id,
+                 provider_id=self.address.id)
+        return {"request": reply, "session_id": session_id,
+                "next": f"/call?session={session_id}" if c.enter else None}
+
+    def _perform(self, effect: Any) -> None:
+        match effect:
+            case m.Publish():
+                self.context.bus.publish(effect.topic, effect.wire())
+            case m.ArmExpiry():
+                timers = node.for_bus(self.context.bus).sessions.timers
+                timers.after(max(0.0, effect.deadline - time.time()), self.address,
+                             m.Expire(effect.request_id, effect.deadline))
+
+
+def waiting_providers() -> list[str]:
+    """Ids of providers whose snapshot holds a pending request (run in the store's thread)."""
+    found = []
+    for row in ActorSnapshot.select().where(ActorSnapshot.address.startswith(f"{KIND}:")):
+        state = row.state if isinstance(row.state, dict) else {}
+        if any(r.get("status") == PENDING for r in state.get("requests", ())):
+            found.append(row.address.split(":", 1)[1])
+    return found

@@ -1,0 +1,133 @@
+"""``make screenshots``: a PNG of every page of the web UI in docs/screenshots/, desktop and phone.
+
+Starts a node with the demo accounts on 127.0.0.1, drives Debian's Chromium with fake camera and
+microphone, and writes ``docs/screenshots/<page>[-phone].png``. Pages that need a session use the
+sessions API when the node has it (two people in one call); otherwise they are shot as they
+render without it.
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tests.fakes import DEMO_PASSWORD, PROVIDER
+from tests.web.browser.harness import (
+    ARGS,
+    CHROMIUM,
+    REPO,
+    TRACK_PEERS,
+    NodeThread,
+    create_session,
+    signin,
+)
+from tests.web.browser.sample_plugin import write_test_plugins
+from vclinic import notifications
+
+OUT = REPO / "docs" / "screenshots"
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+
+
+def shoot(page: Any, name: str) -> None:
+    page.wait_for_timeout(400)  # let fonts and the first video frames settle
+    path = OUT / f"{name}.png"
+    page.screenshot(path=str(path))
+    print(f"wrote {path.relative_to(REPO)}")
+
+
+def ready(page: Any) -> None:
+    page.wait_for_function("document.body.dataset.ready || document.body.dataset.ended",
+                           timeout=20000)
+
+
+def run(browser: Any, node: NodeThread) -> None:
+    base = node.url
+    for viewport, suffix in ((DESKTOP, ""), (PHONE, "-phone")):
+        context = browser.new_context(viewport=viewport, device_scale_factor=1,
+                                      is_mobile=suffix == "-phone",
+                                      has_touch=suffix == "-phone")
+        context.add_init_script(TRACK_PEERS)
+        page = context.new_page()
+        page.goto(f"{base}/signin")
+        page.wait_for_load_state("networkidle")
+        shoot(page, f"signin{suffix}")
+        signin(page, base, PROVIDER, DEMO_PASSWORD)
+        me = page.evaluate("async () => (await (await fetch('/api/v1/me')).json()).user.id")
+        assert node.running is not None
+        app = node.running.context
+        for title in ("You were added to Weekly Team Meeting", "A patient is in the Waiting Room"):
+            node.call(notifications.notify, app.store, app.runtime.bus, me, "demo", title)
+        page.wait_for_function("document.getElementById('bell-count').textContent !== '0'")
+        shoot(page, f"dashboard{suffix}")
+        page.locator("#bell-button").click()
+        shoot(page, f"notifications{suffix}")
+        page.locator("#bell-mark-all").click()
+        link = None
+        try:
+            session_id, link = create_session(page, "Follow-up consult")
+        except RuntimeError as exc:
+            print(f"no sessions API on this node ({exc}); the call page is shot alone")
+            session_id = "no-such-session"
+        page.goto(f"{base}/preview?session={session_id}")
+        ready(page)
+        page.wait_for_function("document.getElementById('self-video').videoWidth > 0")
+        page.wait_for_timeout(1500)  # let the level meter show the fake microphone's beep
+        shoot(page, f"preview{suffix}")
+        guest_context = browser.new_context(viewport=viewport, is_mobile=suffix == "-phone",
+                                            has_touch=suffix == "-phone")
+        guest = guest_context.new_page()
+        if link:
+            guest.goto(base + link if link.startswith("/") else link)
+        else:
+            guest.goto(f"{base}/join")
+        ready(guest)
+        if link:
+            guest.get_by_label("Your name").fill("Pat Guest")
+        shoot(guest, f"join{suffix}")
+        page.get_by_role("button", name="Join Session").click()
+        ready(page)
+        if link:
+            guest.get_by_role("button", name="Continue").click()
+            guest.wait_for_url(lambda url: "/preview" in url or "/call" in url)
+            if "/preview" in guest.url:
+                guest.get_by_role("button", name="Join Session").click()
+        try:
+            page.wait_for_function(
+                "[...document.querySelectorAll('.tile:not(.self) video')]"
+                ".some(v => v.videoWidth > 0)", timeout=15000 if link else 1000)
+        except Exception:
+            print("no other participant's video arrived; shooting the call page as is")
+        shoot(page, f"call{suffix}")
+        guest_context.close()
+        context.close()
+
+
+def main() -> int:
+    if not CHROMIUM.exists():
+        print(f"make screenshots needs Chromium at {CHROMIUM} (apt-get install chromium)")
+        return 1
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        # Only the sample availability control: the Virtual Clinic plugin will provide it.
+        plugins = write_test_plugins(Path(tmp) / "plugins", with_section=False)
+        node = NodeThread(Path(tmp) / "data", plugins_dir=str(plugins)).start()
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                     headless=True, args=ARGS)
+                try:
+                    run(browser, node)
+                finally:
+                    browser.close()
+        finally:
+            node.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,178 @@
+"""UpTrack and DownTrack against fake aiortc receivers and senders: the per-packet rewrite."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from aiortc.rtcrtpparameters import (
+    RTCRtpCodecParameters,
+    RTCRtpHeaderExtensionParameters,
+    RTCRtpSendParameters,
+)
+from aiortc.rtp import (
+    RTCP_PSFB_APP,
+    RTCP_PSFB_PLI,
+    RTCP_RTPFB_NACK,
+    HeaderExtensionsMap,
+    RtcpPsfbPacket,
+    RtcpRtpfbPacket,
+    RtpPacket,
+    pack_remb_fci,
+    unpack_remb_fci,
+)
+
+from vclinic.media.worker import uptrack
+from vclinic.media.worker.downtrack import DownTrack
+from vclinic.media.worker.uptrack import UpTrack
+
+KEYFRAME = bytes([0x10, 0x00, 0x9D, 0x01, 0x2A])  # S=1, partition 0, P=0
+DELTA = bytes([0x10, 0x01, 0x00])  # P=1: inter frame
+
+
+class FakeReceiver:
+    def __init__(self) -> None:
+        self.plis: list[int] = []
+        self.rtcp: list[Any] = []
+
+    async def receive(self, parameters: Any) -> None: ...
+    async def _handle_rtp_packet(self, packet: RtpPacket, arrival_time_ms: int) -> None: ...
+    async def _handle_rtcp_packet(self, packet: Any) -> None: ...
+    async def _send_rtcp(self, packet: Any) -> None:
+        self.rtcp.append(packet)
+
+    async def _send_rtcp_pli(self, ssrc: int) -> None:
+        self.plis.append(ssrc)
+
+
+class FakeTransport:
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    async def _send_rtp(self, data: bytes) -> None:
+        self.sent.append(data)
+
+
+class FakeSender:
+    def __init__(self) -> None:
+        self._ssrc, self._rtx_ssrc = 1111, 2222
+        self.transport = FakeTransport()
+        self._RTCRtpSender__ntp_timestamp = 0
+        self._RTCRtpSender__rtp_timestamp = 0
+        self._RTCRtpSender__packet_count = 0
+        self._RTCRtpSender__octet_count = 0
+        self._RTCRtpSender__rtt = None
+
+    async def send(self, parameters: Any) -> None: ...
+    async def _handle_rtcp_packet(self, packet: Any) -> None: ...
+
+
+class FakeTransceiver:
+    kind, mid = "video", "7"
+
+    def __init__(self) -> None:
+        self.sender = FakeSender()
+
+
+PARAMS = RTCRtpSendParameters(
+    codecs=[
+        RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=120),
+        RTCRtpCodecParameters(mimeType="video/rtx", clockRate=90000, payloadType=121,
+                              parameters={"apt": 120}),
+    ],
+    headerExtensions=[
+        RTCRtpHeaderExtensionParameters(id=1, uri="urn:ietf:params:rtp-hdrext:sdes:mid"),
+    ],
+    muxId="7",
+)
+
+
+def _packet(seq: int, payload: bytes, ts: int = 9000) -> RtpPacket:
+    return RtpPacket(payload_type=96, sequence_number=seq, timestamp=ts, ssrc=42,
+                     payload=payload)
+
+
+def _sent(transceiver: FakeTransceiver) -> list[RtpPacket]:
+    ext = HeaderExtensionsMap()
+    ext.configure(PARAMS)
+    return [RtpPacket.parse(d, ext) for d in transceiver.sender.transport.sent]
+
+
+def test_downtrack_rewrites_starts_on_keyframes_and_answers_nacks() -> None:
+    async def scenario() -> None:
+        receiver, transceiver = FakeReceiver(), FakeTransceiver()
+        up = UpTrack("alice", "video", "video", receiver)  # type: ignore[arg-type]
+        up.media_ssrc = 42
+        down = DownTrack(transceiver)  # type: ignore[arg-type]
+        down.attach(up)
+        await transceiver.sender.send(PARAMS)
+        await down.write(_packet(1000, DELTA), "vp8")  # no keyframe yet: dropped
+        await down.write(_packet(1001, KEYFRAME), "vp8")
+        await down.write(_packet(1003, DELTA, ts=12000), "vp8")  # 1002 lost upstream
+        first, second = _sent(transceiver)
+        assert (first.ssrc, first.payload_type, first.extensions.mid) == (1111, 120, "7")
+        assert second.sequence_number == (first.sequence_number + 2) & 0xFFFF  # gap kept
+        assert (second.timestamp - first.timestamp) & 0xFFFFFFFF == 3000
+
+        nack = RtcpRtpfbPacket(fmt=RTCP_RTPFB_NACK, ssrc=5, media_ssrc=1111)
+        nack.lost = [(first.sequence_number + 1) & 0xFFFF, first.sequence_number]
+        await transceiver.sender._handle_rtcp_packet(nack)
+        [rtx] = _sent(transceiver)[2:]  # only the packet it has is resent, wrapped in RTX
+        assert (rtx.ssrc, rtx.payload_type) == (2222, 121)
+        assert rtx.payload == first.sequence_number.to_bytes(2, "big") + KEYFRAME
+
+        down.wait_for_keyframe()  # e.g. camera back on: restart without a gap
+        await down.write(_packet(5000, KEYFRAME, ts=900000), "vp8")
+        resumed = _sent(transceiver)[-1]
+        assert resumed.sequence_number == (second.sequence_number + 1) & 0xFFFF
+
+    asyncio.run(scenario())
+
+
+def test_keyframe_requests_from_many_subscribers_are_merged(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(uptrack, "KEYFRAME_INTERVAL", 0.05)
+
+    async def scenario() -> None:
+        receiver = FakeReceiver()
+        up = UpTrack("alice", "video", "video", receiver)  # type: ignore[arg-type]
+        up.media_ssrc = 42
+        downs = []
+        for _ in range(32):
+            transceiver = FakeTransceiver()
+            down = DownTrack(transceiver)  # type: ignore[arg-type]
+            down.attach(up)
+            downs.append(transceiver)
+        pli = RtcpPsfbPacket(fmt=RTCP_PSFB_PLI, ssrc=5, media_ssrc=1111)
+        for transceiver in downs:
+            await transceiver.sender._handle_rtcp_packet(pli)
+        await asyncio.sleep(0.01)
+        assert receiver.plis == [42]
+        for transceiver in downs:
+            await transceiver.sender._handle_rtcp_packet(pli)
+        await asyncio.sleep(0.1)
+        assert receiver.plis == [42, 42]
+
+    asyncio.run(scenario())
+
+
+def test_publisher_is_asked_for_no_more_than_the_slowest_subscriber_takes() -> None:
+    async def scenario() -> None:
+        receiver = FakeReceiver()
+        up = UpTrack("alice", "video", "video", receiver)  # type: ignore[arg-type]
+        for estimate in (2_000_000, 300_000):
+            transceiver = FakeTransceiver()
+            DownTrack(transceiver).attach(up)  # type: ignore[arg-type]
+            remb = RtcpPsfbPacket(fmt=RTCP_PSFB_APP, ssrc=5, media_ssrc=0,
+                                  fci=pack_remb_fci(estimate, [1111]))
+            await transceiver.sender._handle_rtcp_packet(remb)
+        # aiortc's own estimate of the publisher's uplink, on its way to the publisher:
+        own = RtcpPsfbPacket(fmt=RTCP_PSFB_APP, ssrc=9, media_ssrc=0,
+                             fci=pack_remb_fci(1_000_000, [42]))
+        await receiver._send_rtcp(own)  # type: ignore[attr-defined]  # wrapped by the UpTrack
+        [sent] = receiver.rtcp
+        assert unpack_remb_fci(sent.fci) == (300_000, [42])
+
+    asyncio.run(scenario())

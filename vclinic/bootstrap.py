@@ -1,0 +1,105 @@
+"""The composition root: builds a node's services from its settings and tears them down in order.
+
+Order of start: plugins (to know their models and migrations), store and migrations, demo data,
+the actor runtime with the plugins' actor kinds, the media workers, then the plugins' start-up
+hooks. Shutdown runs the other way: plugins' shutdown hooks, media workers close their rooms and
+exit, actors flush and stop, the store closes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from vclinic import accounts
+from vclinic.actors import ChildSpec, Restart, Runtime, open_runtime
+from vclinic.config import Settings
+from vclinic.log import get_logger
+from vclinic.media.service import open_media
+from vclinic.notifications.email import Mailer
+from vclinic.plugins import PluginHost
+from vclinic.server.context import AppContext
+from vclinic.server.metrics import Metrics
+from vclinic.sessions.actor import MAILBOX, SessionActor
+from vclinic.sessions.service import SessionService
+from vclinic.sessions.timer import Timers
+from vclinic.store import SnapshotStateStore, Store
+
+log = get_logger("bootstrap")
+
+
+def load_plugins(settings: Settings) -> PluginHost:
+    """The plugin host with installed plugins loaded and the configured ones enabled."""
+    host = PluginHost(enabled=settings.plugins, plugins_dir=settings.plugins_dir or None)
+    host.load()
+    return host
+
+
+async def prepare_store(settings: Settings, plugins: PluginHost) -> Store:
+    """Open the database and apply every pending migration, core and plugins'."""
+    store = Store.open(settings.resolved_database_url, pool_size=settings.database_pool_size)
+    try:
+        applied = await store.migrate(plugins.migrations())
+    except BaseException:
+        store.close()
+        raise
+    if applied:
+        log.info("migrations_applied", migrations=applied)
+    return store
+
+
+@asynccontextmanager
+async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
+    """Start a node's services; on exit, flush and stop them."""
+    plugins = load_plugins(settings)
+    store = await prepare_store(settings, plugins)
+    try:
+        demo = await accounts.seed_demo(store) if settings.demo else None
+        async with open_runtime(SnapshotStateStore(store)) as runtime:
+            for kind in plugins.actor_kinds():
+                runtime.registry.register_kind(kind.kind, kind.factory,
+                                               mailbox_size=kind.mailbox_size,
+                                               restart=Restart(kind.restart))
+            # The session model is core (every workflow's meetings use it), so the core
+            # registers its actor kind and the timers its actors use for grace periods.
+            timers = Timers(runtime.registry)
+            runtime.supervisor.start_child(ChildSpec("timers", timers.run))
+            sessions = SessionService(store, settings, plugins, runtime, timers)
+            runtime.registry.register_kind("session", SessionActor.factory(sessions),
+                                           mailbox_size=MAILBOX, restart=Restart.TRANSIENT)
+            mailer = Mailer(store, settings)
+            runtime.supervisor.start_child(ChildSpec("mailer", mailer.run))
+            metrics = Metrics()
+            metrics.add_sampler(lambda: _runtime_sample(runtime))
+            # Media workers stop after the plugins' shutdown hooks (which may still stop a
+            # recording) and before the actors: they close rooms and finish recordings.
+            async with open_media(settings, runtime.bus) as media:
+                context = AppContext(
+                    settings=settings, store=store, plugins=plugins, runtime=runtime,
+                    metrics=metrics, demo=demo, sessions=sessions, mailer=mailer, media=media,
+                    limiter=accounts.SigninLimiter(
+                        settings.signin_attempts, settings.signin_window_seconds
+                    ),
+                )
+                sessions.media = lambda: context.media
+                await sessions.recover()
+                await plugins.startup(context)
+                try:
+                    yield context
+                finally:
+                    context.shutting_down.set()
+                    await plugins.shutdown(context)
+    finally:
+        store.close()
+
+
+def _runtime_sample(runtime: Runtime) -> dict[str, tuple[str, float]]:
+    stats = runtime.statistics()
+    return {
+        "vclinic_actors": ("Actors alive on this node", float(stats.actors_alive)),
+        "vclinic_actor_restarts": ("Actor restarts since start", float(stats.restarts)),
+        "vclinic_actor_mailbox_depth": ("Messages queued in all mailboxes",
+                                        float(stats.mailbox_depth)),
+        "vclinic_bus_subscriptions_dropped": ("Live-event subscribers dropped for falling behind",
+                                              float(stats.bus.dropped_subscribers)),
+    }

@@ -1,0 +1,127 @@
+"""The ``vclinic`` command: serve, migrate, list plugins, and operator commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import trio
+
+from vclinic import __version__, accounts
+from vclinic.bootstrap import load_plugins, prepare_store
+from vclinic.config import Settings, load_settings
+from vclinic.errors import VclinicError
+from vclinic.log import configure
+from vclinic.store import ROLES
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="vclinic", description="Self-hosted telehealth server.")
+    parser.add_argument("--version", action="version", version=f"vclinic {__version__}")
+    parser.add_argument("--config", metavar="FILE", help="TOML settings file")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 8000)")
+    serve.add_argument("--config", metavar="FILE", dest="sub_config", help="TOML settings file")
+    serve.add_argument("--demo", action="store_true", default=None,
+                       help="create a demo organisation and accounts on first start")
+    serve.add_argument("--media-workers", type=int, help="media worker processes (0: one per core)")
+
+    for name, text in (("migrate", "apply pending database migrations"),
+                       ("plugins", "list installed plugins and whether each is enabled")):
+        sub = commands.add_parser(name, help=text)
+        sub.add_argument("--config", metavar="FILE", dest="sub_config")
+
+    admin = commands.add_parser("admin", help="operator commands").add_subparsers(
+        dest="admin_command", required=True)
+    org = admin.add_parser("create-org", help="create an organisation; prints its slug")
+    org.add_argument("--name", required=True)
+    org.add_argument("--config", metavar="FILE", dest="sub_config")
+    user = admin.add_parser("create-user", help="create a user in an organisation")
+    user.add_argument("--org", required=True, metavar="SLUG")
+    user.add_argument("--email", required=True)
+    user.add_argument("--password", required=True)
+    user.add_argument("--role", required=True, choices=ROLES)
+    user.add_argument("--name", required=True, metavar="FULL NAME")
+    user.add_argument("--station", action="store_true",
+                      help="a dedicated requester station that stays signed in")
+    user.add_argument("--config", metavar="FILE", dest="sub_config")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    config = getattr(args, "sub_config", None) or args.config
+    try:
+        overrides: dict[str, Any] = {}
+        if args.command == "serve":
+            overrides = {"host": args.host, "port": args.port, "demo": args.demo,
+                         "media_workers": args.media_workers}
+        settings = load_settings(config, **overrides)
+        configure(settings.log_level, settings.log_format)
+        command = _COMMANDS[args.command]
+        return trio.run(command, settings, args)
+    except VclinicError as err:
+        print(f"vclinic: {err.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+
+
+async def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from vclinic.server.run import serve
+
+    async with trio.open_nursery() as nursery:
+        running = await nursery.start(serve, settings)
+        _announce(running.urls, running.context.demo)
+    return 0
+
+
+def _announce(urls: list[str], demo: Any) -> None:
+    url = urls[0].replace("0.0.0.0", "127.0.0.1") if urls else "?"
+    lines = ["", f"vclinic is running: open {url}/ in your browser.",
+             f"  API docs: {url}/docs   health: {url}/healthz", ""]
+    if demo is not None:
+        lines += [*demo.lines(), ""]
+    lines.append("Press Ctrl+C to stop.")
+    print("\n".join(lines), flush=True)
+
+
+async def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    store = await prepare_store(settings, load_plugins(settings))
+    store.close()
+    print("The database is up to date.")
+    return 0
+
+
+async def _plugins(settings: Settings, args: argparse.Namespace) -> int:
+    from vclinic.plugins.listing import format_plugin_table
+
+    print(format_plugin_table(load_plugins(settings)))
+    return 0
+
+
+async def _admin(settings: Settings, args: argparse.Namespace) -> int:
+    store = await prepare_store(settings, load_plugins(settings))
+    try:
+        if args.admin_command == "create-org":
+            org = await accounts.create_org(store, args.name)
+            print(org.slug)
+        else:
+            user = await accounts.create_user(
+                store, args.org, args.email, args.password, args.role, args.name,
+                station=args.station,
+            )
+            print(f"Created user {user.id} with role {args.role}.")
+    finally:
+        store.close()
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[Settings, argparse.Namespace], Awaitable[int]]] = {
+    "serve": _serve, "migrate": _migrate, "plugins": _plugins, "admin": _admin,
+}

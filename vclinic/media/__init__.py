@@ -1,0 +1,1 @@
+"""The media plane: aiortc worker processes forwarding RTP, and the trio client driving them."""

@@ -1,0 +1,96 @@
+"""Entry point of a media worker process: ``python -m vclinic.media.worker --config JSON``.
+
+Started and supervised by :class:`vclinic.media.client.MediaClient`. Reads request frames on
+stdin and writes replies and events on stdout; file descriptor 1 is moved aside first so that a
+stray ``print`` from any library lands on stderr instead of corrupting the pipe. Exits when stdin
+closes (its supervisor is gone) or on ``shutdown``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+
+from vclinic.errors import VclinicError
+from vclinic.log import configure, get_logger
+from vclinic.media import protocol as p
+from vclinic.media.worker import hooks
+
+#: Unsent output above which ``stats`` events are dropped instead of queued.
+STATS_SHED_BYTES = 1 << 20
+
+
+async def serve(config: p.WorkerConfig, in_fd: int, out_fd: int) -> None:
+    from vclinic.media.worker.server import Server
+
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader(limit=p.MAX_FRAME_BYTES * 2)
+    await loop.connect_read_pipe(
+        lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(in_fd, "rb", buffering=0))
+    transport, protocol = await loop.connect_write_pipe(
+        asyncio.streams.FlowControlMixin, os.fdopen(out_fd, "wb", buffering=0))
+    writer = asyncio.StreamWriter(transport, protocol, None, loop)
+
+    def send(message: p.Message) -> None:
+        if writer.is_closing():
+            return
+        # A supervisor that stops reading must not make the worker hoard memory: shed stats.
+        if isinstance(message, p.Stats) and transport.get_write_buffer_size() > STATS_SHED_BYTES:
+            return
+        writer.write(p.encode_frame(message))
+
+    server = Server(config, send)
+    send(p.Hello(version=p.PROTOCOL_VERSION, pid=os.getpid()))
+    stats = asyncio.ensure_future(server.report_stats())
+    stop = asyncio.ensure_future(server.stopping.wait())
+    decoder = p.FrameDecoder()
+    try:
+        while not server.stopping.is_set():
+            read = asyncio.ensure_future(reader.read(65536))
+            await asyncio.wait({read, stop}, return_when=asyncio.FIRST_COMPLETED)
+            if not read.done():
+                read.cancel()
+                break
+            data = read.result()
+            if not data:
+                break
+            try:
+                objs = decoder.feed(data)
+            except VclinicError:
+                # The stream cannot be re-synchronised; the supervisor restarts the worker.
+                get_logger("media.worker").error("corrupt_input_frame")
+                break
+            for obj in objs:
+                server.receive(obj)
+            await writer.drain()
+        await asyncio.sleep(0)  # let the shutdown reply be written
+        await writer.drain()
+    finally:
+        stats.cancel()
+        stop.cancel()
+        for room in list(server.rooms.values()):
+            await room.close()
+        writer.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m vclinic.media.worker")
+    parser.add_argument("--config", default="{}")
+    args = parser.parse_args()
+    config = p.WorkerConfig.from_json(args.config)
+    out_fd = os.dup(1)
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    configure(level=os.environ.get("VCLINIC_LOG_LEVEL", "warning"), fmt="json")
+    hooks.install(list(config.host_addresses) if config.host_addresses is not None else None)
+    get_logger("media.worker").info("worker_started", pid=os.getpid())
+    asyncio.run(serve(config, 0, out_fd))
+    # aiortc's receiver threads are not daemons: one left blocked would keep the process alive.
+    sys.stderr.flush()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,119 @@
+"""The values plugins hand to the core through hooks; owned by the plugin host.
+
+Hooks return these (or objects shaped like the ``Protocol`` ones) and :class:`PluginHost` checks
+them before the core sees them. The ``Protocol`` types are deliberately loose: the actor runtime,
+the store and the notifier own the concrete classes, and a plugin may use those or any object
+with the same attributes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeAlias, runtime_checkable
+
+
+@dataclasses.dataclass(frozen=True)
+class PluginMeta:
+    """What a plugin says about itself in ``vclinic plugins`` and in the admin UI."""
+
+    title: str
+    description: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class PluginInfo:
+    """One installed plugin as the host sees it: listed whether or not it is enabled.
+
+    ``source`` says where it came from (``entry point <dist> <version>``, ``directory <path>``
+    or ``registered``). ``title`` and ``description`` come from ``vclinic_plugin_info`` and are
+    empty for plugins that are not enabled, because those are never imported.
+    """
+
+    name: str
+    version: str
+    enabled: bool
+    source: str
+    title: str = ""
+    description: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class DashboardSection:
+    """A section of the web UI's dashboard, rendered by a JavaScript module of the plugin.
+
+    ``module_url`` is a same-origin path (``/static/<plugin>/section.js``) of an ES module served
+    from one of the plugin's static folders; the UI imports it and calls its default export with
+    the section's element. Sections are shown in ascending ``order``, then by ``id``.
+    """
+
+    id: str
+    title: str
+    module_url: str
+    order: int = 100
+
+
+@dataclasses.dataclass(frozen=True)
+class JoinDecision:
+    """A join policy's verdict on one principal joining one session.
+
+    ``code`` and ``message`` are shown to the person refused (``"provider_not_clocked_in"``,
+    ``"Your provider has not started the clinic yet."``); they must not carry patient data.
+    """
+
+    allowed: bool
+    code: str = ""
+    message: str = ""
+
+    @classmethod
+    def allow(cls) -> JoinDecision:
+        """Let the principal join, skipping any later policy."""
+        return cls(allowed=True)
+
+    @classmethod
+    def deny(cls, code: str, message: str) -> JoinDecision:
+        """Refuse the join with a reason the person can act on."""
+        return cls(allowed=False, code=code, message=message)
+
+
+#: A WebSocket message handler: ``await handler(connection, message)`` returns the reply body
+#: to send back (``None`` for an empty reply). ``connection`` is the gateway's per-socket
+#: :class:`vclinic.server.gateway.Connection`; ``message`` a validated
+#: :class:`vclinic.server.protocol.Inbound` (``type``, ``txn``, ``data``).
+WsHandler: TypeAlias = Callable[[Any, Any], Awaitable[dict[str, Any] | None]]
+
+
+@runtime_checkable
+class ActorKind(Protocol):
+    """A kind of actor a plugin adds; the core's supervisor starts and restarts its actors.
+
+    ``factory`` builds the actor for an id; ``mailbox_size`` bounds its mailbox; ``restart`` is
+    ``"permanent"``, ``"transient"`` or ``"temporary"``. Plugins never get a nursery.
+    """
+
+    kind: str
+    factory: Callable[..., Any]
+    mailbox_size: int
+    restart: str
+
+
+@runtime_checkable
+class Migration(Protocol):
+    """One versioned schema change; the store runs each ``id`` once, in the order returned."""
+
+    id: str
+
+    def apply(self, database: Any) -> None:
+        """Change the schema of ``database`` (a peewee ``Database``), inside a transaction."""
+        ...
+
+
+@runtime_checkable
+class NotificationChannel(Protocol):
+    """A way to deliver notifications (email, SMS, bell...); the notifier picks it by ``name``."""
+
+    name: str
+
+    async def send(self, notification: Any) -> None:
+        """Deliver one notification; raising makes the notifier retry it later."""
+        ...

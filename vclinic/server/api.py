@@ -1,0 +1,54 @@
+"""Core REST API under ``/api/v1``: the caller's organisation, its services and its users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+from quart import Blueprint
+from quart_schema import tag, validate_request
+
+from vclinic import accounts
+from vclinic.server.security import ctx, current_principal, require
+
+blueprint = Blueprint("core_api", __name__, url_prefix="/api/v1")
+
+
+class NewUserBody(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=8, max_length=1024)
+    name: str = Field(min_length=1, max_length=200)
+    role: str = Field(pattern="^(admin|provider|staff|requester)$")
+    station: bool = False
+
+
+@blueprint.get("/organisation")
+@tag(["organisation"])
+@require()
+async def organisation() -> dict[str, Any]:
+    """The caller's organisation with its Account Services."""
+    principal = current_principal()
+    return await accounts.organisation_summary(ctx().store, principal.org_id)
+
+
+@blueprint.get("/users")
+@tag(["organisation"])
+@require("admin")
+async def list_users() -> dict[str, Any]:
+    """Every user of the caller's organisation (admins only)."""
+    principal = current_principal()
+    return {"users": await accounts.list_users(ctx().store, principal.org_id)}
+
+
+@blueprint.post("/users")
+@tag(["organisation"])
+@require("admin")
+@validate_request(NewUserBody)
+async def create_user(data: NewUserBody) -> tuple[dict[str, Any], int]:
+    """Create a user in the caller's organisation (admins only)."""
+    principal = current_principal()
+    user = await accounts.create_user(
+        ctx().store, principal.org_slug, data.email, data.password, data.role, data.name,
+        station=data.station,
+    )
+    return {"user": accounts.user_summary(user, [data.role])}, 201

@@ -1,0 +1,97 @@
+"""Sign-in, sign-out and "who am I": the ``/api/v1/auth`` and ``/api/v1/me`` routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+from quart import Blueprint, Response, g, jsonify, make_response, request
+from quart_schema import tag, validate_request
+
+from vclinic import accounts
+from vclinic.errors import Unauthorized
+from vclinic.server.security import COOKIE, credential, ctx, current_principal
+
+blueprint = Blueprint("auth", __name__, url_prefix="/api/v1")
+
+
+class SigninBody(BaseModel):
+    email: str = Field(min_length=3, max_length=254)
+    password: str = Field(min_length=1, max_length=1024)
+
+
+def principal_body(principal: accounts.Principal) -> dict[str, Any]:
+    """The JSON a client sees of its own principal (no password, no token)."""
+    return {
+        "id": principal.user_id,
+        "name": principal.name,
+        "email": principal.email,
+        "roles": sorted(principal.roles),
+        "is_station": principal.is_station,
+        "organisation": {"id": principal.org_id, "slug": principal.org_slug},
+    }
+
+
+@blueprint.post("/auth/signin")
+@tag(["auth"])
+@validate_request(SigninBody)
+async def signin(data: SigninBody) -> Response:
+    """Sign in with email and password; sets the session cookie and returns the CSRF token."""
+    app = ctx()
+    keys = accounts.signin_keys(data.email, request.remote_addr)
+    app.limiter.check(keys)
+    try:
+        user = await accounts.authenticate(app.store, data.email, data.password)
+    except Unauthorized:
+        app.limiter.failed(keys)
+        app.metrics.signin_failures.inc()
+        raise
+    # Only the account's count is cleared: clearing the address's count would let someone with
+    # one valid account reset their guesses at others.
+    app.limiter.succeeded(keys[:1])
+    token, _ = await accounts.start_session(app.store, user, app.settings)
+    principal = await accounts.resolve_session(app.store, token)
+    assert principal is not None
+    response = jsonify({"user": principal_body(principal), "csrf_token": principal.csrf_token})
+    response.set_cookie(
+        COOKIE, token, httponly=True, samesite="Lax", secure=app.settings.secure_cookies,
+        path="/", max_age=app.settings.session_absolute_hours * 3600,
+    )
+    return response
+
+
+@blueprint.post("/auth/signout")
+@tag(["auth"])
+async def signout() -> Response:
+    """End the current session (whether or not it is still valid) and clear the cookie."""
+    token, _ = credential(request)
+    if token is not None:
+        await accounts.end_session(ctx().store, token)
+    # Built through make_response: a bare Response(status=204) makes quart iterate its empty
+    # body with asyncio, which fails under trio and drops the connection.
+    response = await make_response("", 204)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+@blueprint.get("/me")
+@tag(["auth"])
+async def me() -> dict[str, Any]:
+    """The signed-in user, their organisation, the CSRF token and the enabled workflows."""
+    principal = current_principal()
+    if principal.is_guest:
+        # A guest sees their display name and their session, nothing of the practice.
+        return {
+            "user": {"id": principal.user_id, "name": principal.name, "roles": ["guest"],
+                     "guest": True, "session_id": principal.guest_session_id,
+                     "participant_id": principal.participant_id},
+            "csrf_token": principal.csrf_token if g.auth_via == "cookie" else None,
+            "workflows": [],
+        }
+    return {
+        "user": principal_body(principal),
+        "csrf_token": principal.csrf_token if g.auth_via == "cookie" else None,
+        "workflows": [
+            {"name": p.name, "title": p.title} for p in ctx().plugins.installed() if p.enabled
+        ],
+    }

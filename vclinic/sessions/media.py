@@ -1,0 +1,38 @@
+"""The seam between sessions and the media plane: two typing Protocols and the grant.
+
+``SessionAccess`` is implemented by the session model (``context.sessions``, a
+:class:`vclinic.sessions.service.SessionService`): the media signalling asks it what a principal
+may do before it lets them publish or receive. ``MediaControl`` is implemented by the media
+signalling service (``context.media``, optional): the SessionActor calls it when roles or the
+access level change, participants are removed, or the session closes, so a withdrawn permission
+takes effect on the media at once. Every ``MediaControl`` method must treat a session or
+participant it does not know as a no-op: the actor calls it whether or not they have media.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+# The grant and the access Protocol are the media plane's words; the session model implements
+# them, so they are defined once, on the media side, and re-exported here.
+from vclinic.media.access import MediaGrant, SessionAccess
+from vclinic.media.protocol import Permissions
+
+__all__ = ["MediaControl", "MediaGrant", "SessionAccess"]
+
+
+class MediaControl(Protocol):
+    """Commands from the session model to the media plane; implemented by media signalling."""
+
+    async def set_permissions(self, session_id: str, participant_id: str,
+                              permissions: Permissions) -> None:
+        """Apply new permissions now (a Viewer's tracks stop being forwarded)."""
+        ...
+
+    async def remove_participant(self, session_id: str, participant_id: str) -> None:
+        """Drop the participant's peer connection and tracks."""
+        ...
+
+    async def close_room(self, session_id: str) -> None:
+        """Close the session's room for everyone."""
+        ...

@@ -1,0 +1,214 @@
+"""Messages of the SessionActor: commands it handles, events it emits and effects it performs.
+
+Commands are verbs, events past tense, all frozen dataclasses of ids and values so that they can
+cross nodes. ``Event.wire()`` gives what is published on the bus topic ``session:<id>`` (the shape
+in docs/protocol.md, "Sessions"); effects (media, timers, notifications) are not published.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, ClassVar
+
+# Commands --------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Enter:
+    """A connection enters the session live (``session.enter``)."""
+
+    connection_id: str
+    org_id: str | None
+    user_id: str | None
+    guest_participant_id: str | None
+    display_name: str
+    #: Id for the participant created when an unlisted colleague enters.
+    new_participant_id: str
+    #: The participant's answer to recording consent, when they gave one on entering.
+    consent_recording: bool | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class AddGuest:
+    """Someone who followed the session link and gave a display name becomes a guest."""
+
+    participant_id: str
+    display_name: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Leave:
+    """The participant hung up (``session.leave``)."""
+
+    connection_id: str
+    participant_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Disconnect:
+    """A connection that had entered closed; the participant may come back within the grace."""
+
+    connection_id: str
+    participant_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class GraceExpired:
+    """The grace period of a reconnecting participant ended (sent by the timer)."""
+
+    participant_id: str
+    epoch: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Invitee:
+    """A practice user to put on the participants list."""
+
+    user_id: str
+    display_name: str
+    role: str = "broadcaster"
+
+
+@dataclasses.dataclass(frozen=True)
+class AddParticipants:
+    by_user_id: str | None
+    invitees: tuple[Invitee, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class ChangeRole:
+    by_user_id: str | None
+    participant_id: str
+    role: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RemoveParticipant:
+    by_user_id: str | None
+    participant_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class UpdateSettings:
+    """Change settings; ``changes`` holds (field, value) pairs of ``name``, ``access_level``,
+    ``scheduled_at`` (ISO text or None), ``patient_id`` (or None)."""
+
+    by_user_id: str | None
+    changes: tuple[tuple[str, Any], ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Close:
+    by_user_id: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class GrantMedia:
+    """Ask what a principal who entered may do on the media."""
+
+    user_id: str | None
+    guest_participant_id: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class CheckAbility:
+    """Ask whether a principal holds an ability (e.g. ``capture``); replies with the
+    participant id or raises Forbidden."""
+
+    user_id: str | None
+    ability: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Wake:
+    """Activate the actor so that it recovers (sent at start-up to sessions that had people
+    in them when the node stopped: their grace periods start)."""
+
+
+Command = (Wake | Enter | AddGuest | Leave | Disconnect | GraceExpired | AddParticipants
+           | ChangeRole | RemoveParticipant | UpdateSettings | Close | GrantMedia | CheckAbility)
+
+# Events (published) ----------------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    TYPE: ClassVar[str] = ""
+
+    def wire(self) -> dict[str, Any]:
+        return {"type": self.TYPE, "data": dataclasses.asdict(self)}
+
+
+@dataclasses.dataclass(frozen=True)
+class ParticipantJoined(Event):
+    TYPE: ClassVar[str] = "session.participant_joined"
+    participant: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class ParticipantUpdated(Event):
+    TYPE: ClassVar[str] = "session.participant_updated"
+    participant: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class ParticipantLeft(Event):
+    TYPE: ClassVar[str] = "session.participant_left"
+    participant_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionUpdated(Event):
+    TYPE: ClassVar[str] = "session.updated"
+    session: dict[str, Any]
+
+
+@dataclasses.dataclass(frozen=True)
+class ParticipantRemoved(Event):
+    TYPE: ClassVar[str] = "session.removed"
+    participant_id: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionClosed(Event):
+    TYPE: ClassVar[str] = "session.closed"
+    session_id: str
+
+
+# Effects (performed by the actor, not published) -----------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class PermissionsChanged:
+    """Tell the media plane the participant's new role at once."""
+
+    participant_id: str
+    role: str
+
+
+@dataclasses.dataclass(frozen=True)
+class MediaRemoved:
+    participant_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class RoomClosed:
+    session_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Invited:
+    """A practice user was put on the list: notify them."""
+
+    user_id: str
+    participant_id: str
+
+
+@dataclasses.dataclass(frozen=True)
+class GraceStarted:
+    participant_id: str
+    epoch: int
+
+
+Effect = PermissionsChanged | MediaRemoved | RoomClosed | Invited | GraceStarted

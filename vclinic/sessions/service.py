@@ -1,0 +1,263 @@
+"""SessionService: the session model's front door, ``context.sessions`` on the AppContext.
+
+Owned by the composition root, one per node. Web handlers and other workflows call it; it checks
+who is asking, reads and writes rows for what needs no live state (creating a session, listings)
+and sends every change to a live session to its SessionActor. It implements
+:class:`vclinic.sessions.media.SessionAccess` for the media signalling.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+import trio
+
+from vclinic import notifications
+from vclinic.actors import Address
+from vclinic.errors import Forbidden, NotFound
+from vclinic.ids import new_id
+from vclinic.sessions import creation, directory, link, patient
+from vclinic.sessions import message as m
+from vclinic.sessions.media import MediaControl, MediaGrant
+
+if TYPE_CHECKING:
+    from vclinic.accounts import Principal
+    from vclinic.actors import Runtime
+    from vclinic.config import Settings
+    from vclinic.plugins import PluginHost
+    from vclinic.sessions.timer import Timers
+    from vclinic.store import Store
+
+#: Longest the service waits for a session actor's answer.
+CALL_DEADLINE = 15.0
+
+
+@dataclasses.dataclass(frozen=True)
+class SessionRef:
+    """What join policies see of a session: ids and settings, no names."""
+
+    id: str
+    org_id: str
+    workflow: str
+    access_level: str
+    kind: str = "session"
+
+
+class SessionService:
+    """Creates sessions, lets principals enter and leave them, and answers the media plane."""
+
+    def __init__(self, store: Store, settings: Settings, plugins: PluginHost, runtime: Runtime,
+                 timers: Timers) -> None:
+        self.store = store
+        self.settings = settings
+        self.plugins = plugins
+        self.runtime = runtime
+        self.timers = timers
+        #: Returns the media plane's control, or None while none is wired (set by bootstrap to
+        #: read ``context.media``, so that it may be wired after this service is built).
+        self.media: Callable[[], MediaControl | None] = lambda: None
+
+    async def call(self, session_id: str, command: Any) -> Any:
+        """Send ``command`` to the session's actor and wait for its answer."""
+        with trio.fail_after(CALL_DEADLINE):
+            return await self.runtime.registry.ref(Address("session", session_id)).call(command)
+
+    def send_nowait(self, session_id: str, command: Any) -> None:
+        self.runtime.registry.ref(Address("session", session_id)).send_nowait(command)
+
+    async def recover(self) -> int:
+        """Wake the sessions that had people in them when the node stopped, so that their
+        participants' grace periods start; returns how many. Called once at start-up."""
+        session_ids = await self.store.run(directory.with_presence)
+        for session_id in session_ids:
+            await self.runtime.registry.ref(Address("session", session_id)).send(m.Wake())
+        return len(session_ids)
+
+    @property
+    def link_key(self) -> bytes:
+        return link.link_key(self.settings.data_dir)
+
+    # Creating and reading ---------------------------------------------------------------------
+
+    async def create(self, new: creation.NewSession) -> dict[str, Any]:
+        """Create a session (the creator is its Session Chair) and notify the people added."""
+        session_id, invited = await self.store.atomic(creation.create, self.link_key, new)
+        return await self._created(new.org_id, new.creator_id, session_id, invited)
+
+    async def create_from_appointment(self, principal: Principal, appointment_id: str,
+                                      access_level: str,
+                                      participants: tuple[tuple[str, str], ...]
+                                      ) -> dict[str, Any]:
+        _practice_only(principal)
+        session_id, invited = await self.store.atomic(
+            creation.from_appointment, self.link_key, principal.org_id, principal.user_id,
+            appointment_id, access_level, participants)
+        return await self._created(principal.org_id, principal.user_id, session_id, invited)
+
+    async def _created(self, org_id: str, user_id: str, session_id: str,
+                       invited: list[tuple[str, str]]) -> dict[str, Any]:
+        body = await self.store.run(directory.detail, org_id, user_id, None, session_id)
+        for invitee, _ in invited:
+            await notifications.notify(
+                self.store, self.runtime.bus, invitee, "session.invited",
+                f"Telehealth session: {body['session']['name']}",
+                {"session_id": session_id, "url": f"/preview?session={session_id}"})
+        body["links"] = await self.store.run(link.links, self.link_key, session_id)
+        body["next"] = f"/preview?session={session_id}"
+        return body
+
+    async def detail(self, principal: Principal, session_id: str) -> dict[str, Any]:
+        guest_pid = _guest_participant(principal, session_id)
+        body: dict[str, Any] = await self.store.run(
+            directory.detail, principal.org_id, principal.user_id, guest_pid, session_id)
+        return body
+
+    async def links(self, principal: Principal, session_id: str) -> dict[str, Any]:
+        """The session's links, for the people of the practice who can see it."""
+        _practice_only(principal)
+        await self.detail(principal, session_id)
+        body: dict[str, Any] = await self.store.run(link.links, self.link_key, session_id)
+        return body
+
+    async def rotate_link(self, principal: Principal, session_id: str) -> dict[str, Any]:
+        """Replace the guest link (the old one stops working); chairs only."""
+        await self.require(principal, session_id, "change_settings")
+        body: dict[str, Any] = await self.store.atomic(link.rotate, self.link_key, session_id)
+        return body
+
+    async def capture(self, principal: Principal, session_id: str, participant_id: str | None,
+                      content: bytes, content_type: str) -> dict[str, Any]:
+        """Save an image a chair captured to the linked patient's Files."""
+        kind = patient.check_image(content, content_type)
+        await self.require(principal, session_id, "capture")
+        body: dict[str, Any] = await self.store.atomic(
+            patient.save_capture, session_id, principal.user_id, participant_id, content, kind)
+        return body
+
+    # Links and guests -------------------------------------------------------------------------
+
+    async def join_info(self, token: str) -> dict[str, Any]:
+        """What a followed link is for: the session's name and what joining needs."""
+        _, session = await self.store.run(link.follow, token)
+        return {"session_id": session.id, "session_name": session.name,
+                "access_level": session.access_level,
+                "display_name_required": session.access_level == "invitation",
+                "sign_in_required": session.access_level != "invitation",
+                "org_id": session.organisation_id}
+
+    async def join_as_guest(self, token: str, display_name: str) -> tuple[str, dict[str, Any]]:
+        """Make the follower of a link a guest of its session; returns the cookie token and
+        ``{"session_id", "participant_id", "csrf_token", "next"}``."""
+        name = link.check_display_name(display_name)
+        _, session = await self.store.run(link.follow, token)
+        participant_id = new_id()
+        await self.call(session.id, m.AddGuest(participant_id, name))
+        cookie, row = await self.store.run(link.start_guest, participant_id, session.id)
+        return cookie, {"session_id": session.id, "participant_id": participant_id,
+                        "csrf_token": row.csrf_token,
+                        "next": f"/preview?session={session.id}"}
+
+    # Live participation -----------------------------------------------------------------------
+
+    async def enter(self, principal: Principal, session_id: str, connection_id: str,
+                    consent_recording: bool | None = None) -> dict[str, Any]:
+        """Enter ``session_id`` live; the join policies of plugins are asked first."""
+        guest_pid = _guest_participant(principal, session_id)
+        ref = await self.store.run(directory.session_ref, session_id)
+        if ref is None:
+            raise NotFound("There is no such session.", code="session_not_found")
+        decision = await self.plugins.join_policy(SessionRef(**ref), principal)
+        if decision is not None and not decision.allowed:
+            raise Forbidden(decision.message or "You may not join this session.",
+                            code=decision.code or "join_refused")
+        reply: dict[str, Any] = await self.call(session_id, m.Enter(
+            connection_id=connection_id, org_id=None if guest_pid else principal.org_id,
+            user_id=None if guest_pid else principal.user_id, guest_participant_id=guest_pid,
+            display_name=principal.name, new_participant_id=new_id(),
+            consent_recording=consent_recording))
+        return reply
+
+    async def leave(self, principal: Principal, session_id: str, participant_id: str,
+                    connection_id: str) -> None:
+        await self.call(session_id, m.Leave(connection_id, participant_id))
+
+    def disconnected(self, session_id: str, participant_id: str, connection_id: str) -> None:
+        """A connection that had entered closed (called from the gateway's close hook)."""
+        self.send_nowait(session_id, m.Disconnect(connection_id, participant_id))
+
+    async def media_grant(self, session_id: str, principal: Any) -> MediaGrant:
+        """:meth:`SessionAccess.media_grant`: what ``principal`` may do on the media."""
+        guest_pid = _guest_participant(principal, session_id, code="not_in_session")
+        try:
+            grant: MediaGrant = await self.call(session_id, m.GrantMedia(
+                None if guest_pid else principal.user_id, guest_pid))
+        except NotFound:
+            raise Forbidden("Enter the session first.", code="not_in_session") from None
+        return grant
+
+    async def require(self, principal: Principal, session_id: str, ability: str) -> str:
+        """The caller's participant id if their role has ``ability``; Forbidden otherwise."""
+        guest_pid = _guest_participant(principal, session_id)
+        if guest_pid is not None:
+            raise Forbidden("Only a Session Chair can do this.", code="not_chair")
+        pid: str = await self.call(session_id, m.CheckAbility(principal.user_id, ability))
+        return pid
+
+    # Changes by a chair -----------------------------------------------------------------------
+
+    async def add_participants(self, principal: Principal, session_id: str,
+                               people: Sequence[tuple[str, str]]) -> dict[str, Any]:
+        """Put practice users (``(user_id, role)``) on the list; they are notified."""
+        _practice_only(principal)
+        names = await self.store.run(directory.org_user_names, principal.org_id,
+                                     [u for u, _ in people])
+        invitees = tuple(m.Invitee(u, names[u], role) for u, role in people)
+        reply: dict[str, Any] = await self.call(
+            session_id, m.AddParticipants(principal.user_id, invitees))
+        return reply
+
+    async def change_role(self, principal: Principal, session_id: str, participant_id: str,
+                          role: str) -> dict[str, Any]:
+        _practice_only(principal)
+        reply: dict[str, Any] = await self.call(
+            session_id, m.ChangeRole(principal.user_id, participant_id, role))
+        return reply
+
+    async def remove_participant(self, principal: Principal, session_id: str,
+                                 participant_id: str) -> None:
+        _practice_only(principal)
+        await self.call(session_id, m.RemoveParticipant(principal.user_id, participant_id))
+
+    async def update(self, principal: Principal, session_id: str, changes: dict[str, Any]
+                     ) -> dict[str, Any]:
+        _practice_only(principal)
+        if changes.get("patient_id"):
+            await self.store.run(directory.check_patient, principal.org_id,
+                                 changes["patient_id"])
+        reply: dict[str, Any] = await self.call(
+            session_id, m.UpdateSettings(principal.user_id, tuple(sorted(changes.items()))))
+        return reply
+
+    async def close(self, principal: Principal, session_id: str) -> dict[str, Any]:
+        _practice_only(principal)
+        reply: dict[str, Any] = await self.call(session_id, m.Close(principal.user_id))
+        return reply
+
+
+def _guest_participant(principal: Any, session_id: str, code: str = "forbidden"
+                       ) -> str | None:
+    """A guest's participant id, refusing guests of another session; None for users."""
+    bound = getattr(principal, "guest_session_id", None)
+    if bound is None:
+        return None
+    if bound != session_id:
+        raise Forbidden("Your link is for another session.", code=code)
+    pid: str = principal.participant_id
+    return pid
+
+
+def _practice_only(principal: Any) -> None:
+    if getattr(principal, "guest_session_id", None) is not None:
+        raise Forbidden("Only a Session Chair can do this.", code="not_chair")

@@ -1,0 +1,34 @@
+// The documented REST API, as used by every page: JSON in, JSON out, CSRF token on writes.
+let csrfToken = null;
+
+export class ApiError extends Error {
+  constructor(status, body) {
+    const error = (body && body.error) || {};
+    super(error.message || `The server answered ${status}.`);
+    this.status = status;
+    this.code = error.code || "http_error";
+  }
+}
+
+export async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  const response = await fetch(`/api/v1${path}`, {
+    method, headers, credentials: "same-origin",
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = response.status === 204 ? null : await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  if (data && data.csrf_token) csrfToken = data.csrf_token;
+  return data;
+}
+
+export async function me() {
+  try {
+    return await api("GET", "/me");
+  } catch (error) {
+    if (error.status === 401) return null;
+    throw error;
+  }
+}

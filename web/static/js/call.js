@@ -1,0 +1,432 @@
+// The call page: remote videos with names and roles, self view, controls, the participant list,
+// connection quality, recording and time left. Speaks only docs/protocol.md (session.* and
+// media.*), and after a network drop reconnects, enters the session again and restarts media.
+import { chosenDevices, constraints, mediaErrorText, openMedia } from "./devices.js";
+import { SfuPeer } from "./media.js";
+import { announce, formatClock, roleName, sessionIdFromUrl, setBanner } from "./ui.js";
+import { renderParticipants, Tiles } from "./tiles.js";
+import { Socket, WsError } from "./ws.js";
+
+const sessionId = sessionIdFromUrl();
+const socket = new Socket();
+const tiles = new Tiles(document.getElementById("tiles"));
+const participants = new Map();
+const state = {
+  session: null, you: null, peer: null, stream: null, screen: null, iceServers: [],
+  audioMuted: false, videoMuted: false, facingMode: "user", ended: false, mediaStarted: false,
+};
+const $ = (id) => document.getElementById(id);
+const isPhone = () => navigator.maxTouchPoints > 0 && matchMedia("(pointer: coarse)").matches;
+
+function status(text, kind = "info") {
+  setBanner("call-status", text, kind);
+  if (text) announce(text);
+}
+
+// Whether this participant may send `source`; the server checks again on every offer.
+function canPublish(source) {
+  const you = state.you || {};
+  const permissions = you.permissions;
+  if (Array.isArray(permissions)) {
+    return permissions.includes(`publish_${source}`) || permissions.includes("publish")
+      || permissions.includes(`publish:${source}`);
+  }
+  if (permissions && typeof permissions === "object") {
+    if (source in permissions) return Boolean(permissions[source]);
+    if (Array.isArray(permissions.publish)) return permissions.publish.includes(source);
+    if (`publish_${source}` in permissions) return Boolean(permissions[`publish_${source}`]);
+  }
+  return you.role !== "viewer";
+}
+
+function render() {
+  const session = state.session || {};
+  $("session-name").textContent = session.name || "Session";
+  document.title = `${session.name || "Session"} · vclinic`;
+  const recording = session.recording === true || session.recording === "recording"
+    || session.recording_state === "recording";
+  $("recording").hidden = !recording;
+  renderParticipants($("participants"), [...participants.values()], state.you);
+  const present = [...participants.values()].filter((p) => p.state !== "left").length;
+  $("participant-count").textContent = `(${present})`;
+  for (const p of participants.values()) {
+    if (state.you && p.id === state.you.id) continue;
+    if (p.state === "connected" || p.state === "reconnecting") tiles.participant(p);
+    else tiles.removeParticipant(p.id);
+  }
+  const self = $("self-tile");
+  self.querySelector(".tile-role").textContent = state.you ? roleName(state.you.role) : "";
+  self.querySelector(".tile-muted").hidden = !state.audioMuted;
+  self.querySelector(".tile-off").hidden = !state.videoMuted && Boolean(state.stream
+    && state.stream.getVideoTracks().length);
+  updateControls();
+}
+
+function updateControls() {
+  const mute = $("mute");
+  mute.textContent = state.audioMuted ? "Unmute" : "Mute";
+  mute.setAttribute("aria-pressed", String(state.audioMuted));
+  mute.disabled = !state.stream || !state.stream.getAudioTracks().length;
+  const camera = $("camera");
+  camera.textContent = state.videoMuted ? "Start Camera" : "Stop Camera";
+  camera.setAttribute("aria-pressed", String(state.videoMuted));
+  camera.disabled = !state.stream || !state.stream.getVideoTracks().length;
+  $("switch-camera").hidden = camera.disabled || !state.canSwitch;
+  const screen = $("screen");
+  screen.hidden = !navigator.mediaDevices.getDisplayMedia || isPhone() || !canPublish("screen")
+    || !state.mediaStarted;
+  screen.textContent = state.screen ? "Stop Sharing" : "Share Screen";
+  screen.setAttribute("aria-pressed", String(Boolean(state.screen)));
+}
+
+function upsert(participant) {
+  const known = participants.get(participant.id) || {};
+  const merged = { ...known, ...participant };
+  participants.set(participant.id, merged);
+  if (state.you && participant.id === state.you.id) {
+    const wasWaiting = state.you.state === "waiting";
+    state.you = { ...state.you, ...participant };
+    if (wasWaiting && state.you.state === "connected") {
+      status("You have been admitted.");
+      startMedia();
+    }
+  }
+  return merged;
+}
+
+async function enter() {
+  const reply = await socket.request("session.enter", { session_id: sessionId });
+  state.session = reply.session;
+  state.you = reply.you;
+  state.iceServers = reply.ice_servers || [];
+  participants.clear();
+  for (const p of reply.participants || []) participants.set(p.id, p);
+  if (!participants.has(reply.you.id)) {
+    participants.set(reply.you.id, { ...reply.you, state: reply.you.state || "connected" });
+  }
+  render();
+  return reply;
+}
+
+async function startMedia() {
+  if (state.mediaStarted || state.ended) return;
+  state.mediaStarted = true;
+  const want = { audio: canPublish("audio"), video: canPublish("video") };
+  if (want.audio || want.video) {
+    try {
+      state.stream = await openMedia(chosenDevices(), want);
+    } catch (error) {
+      status(`${mediaErrorText(error)} You can still see and hear the others.`, "error");
+    }
+  }
+  if (state.stream) {
+    $("self-video").srcObject = state.stream;
+    const cameras = (await navigator.mediaDevices.enumerateDevices())
+      .filter((d) => d.kind === "videoinput");
+    state.canSwitch = cameras.length > 1 || (isPhone() && cameras.length > 0);
+  }
+  render();
+  state.peer = new SfuPeer(socket, sessionId, {
+    onTrack: (info) => tiles.addTrack(info, participants.get(info.participantId)),
+    onTrackGone: (mid) => tiles.removeTrack(mid),
+    onState: mediaState,
+  }, { iceServers: state.iceServers });
+  const stream = state.stream;
+  try {
+    await state.peer.start({
+      audio: stream ? stream.getAudioTracks()[0] || null : null,
+      video: stream ? stream.getVideoTracks()[0] || null : null,
+    });
+    if (state.audioMuted || state.videoMuted) await sendMuteState();
+  } catch (error) {
+    status(error.message || "The video connection could not be started.", "error");
+  }
+}
+
+let failedTimer = null;
+function mediaState(connection) {
+  const labels = { connected: "good", connecting: "checking", new: "checking",
+    disconnected: "interrupted", failed: "lost" };
+  $("quality-value").textContent = labels[connection] || connection;
+  $("quality").dataset.level = connection === "connected" ? "good" : "unknown";
+  clearTimeout(failedTimer);
+  if (connection === "connected") {
+    if ($("call-status").dataset.kind !== "error") status("");
+    document.body.dataset.media = "connected";
+  } else if (connection === "disconnected") {
+    status("The video connection was interrupted. Trying to restore it…", "warning");
+  } else if (connection === "failed" && !state.ended && socket.state === "open") {
+    status("The video connection was lost. Reconnecting…", "warning");
+    failedTimer = setTimeout(() => state.peer && state.peer.restart(), 1000);
+  }
+}
+
+async function sendMuteState() {
+  if (state.peer) await state.peer.setMuted(state.audioMuted, state.videoMuted).catch(() => {});
+  if (state.you) upsert({ id: state.you.id, audio_muted: state.audioMuted, video_muted: state.videoMuted });
+  render();
+}
+
+async function toggleMute() {
+  state.audioMuted = !state.audioMuted;
+  for (const track of state.stream ? state.stream.getAudioTracks() : []) track.enabled = !state.audioMuted;
+  announce(state.audioMuted ? "Microphone muted" : "Microphone on");
+  await sendMuteState();
+}
+
+async function toggleCamera() {
+  state.videoMuted = !state.videoMuted;
+  for (const track of state.stream ? state.stream.getVideoTracks() : []) track.enabled = !state.videoMuted;
+  announce(state.videoMuted ? "Camera off" : "Camera on");
+  await sendMuteState();
+}
+
+async function switchCamera() {
+  const old = state.stream && state.stream.getVideoTracks()[0];
+  if (!old) return;
+  let choice;
+  if (isPhone()) {
+    state.facingMode = state.facingMode === "user" ? "environment" : "user";
+    choice = { facingMode: state.facingMode };
+  } else {
+    const cameras = (await navigator.mediaDevices.enumerateDevices())
+      .filter((d) => d.kind === "videoinput");
+    const index = cameras.findIndex((c) => c.deviceId === old.getSettings().deviceId);
+    choice = { videoId: cameras[(index + 1) % cameras.length].deviceId };
+  }
+  old.stop();
+  try {
+    const fresh = await navigator.mediaDevices.getUserMedia(constraints(choice, { audio: false }));
+    const track = fresh.getVideoTracks()[0];
+    track.enabled = !state.videoMuted;
+    state.stream.removeTrack(old);
+    state.stream.addTrack(track);
+    $("self-video").srcObject = state.stream;
+    if (state.peer) await state.peer.replaceTrack("video", track);
+    announce("Camera switched");
+  } catch (error) {
+    status(mediaErrorText(error), "error");
+  }
+}
+
+async function toggleScreen() {
+  if (!state.peer) return;
+  if (state.screen) {
+    stopScreen();
+    return;
+  }
+  try {
+    const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const track = display.getVideoTracks()[0];
+    track.addEventListener("ended", () => state.screen === track && stopScreen());
+    state.screen = track;
+    await state.peer.setScreen(track);
+    announce("You are sharing your screen");
+  } catch (error) {
+    if (error.name !== "NotAllowedError") status("Your screen could not be shared.", "error");
+    state.screen = null;
+  }
+  updateControls();
+}
+
+function stopScreen() {
+  if (state.screen) state.screen.stop();
+  state.screen = null;
+  if (state.peer) state.peer.setScreen(null).catch(() => {});
+  announce("Screen sharing stopped");
+  updateControls();
+}
+
+function end(title, text) {
+  state.ended = true;
+  if (state.peer) state.peer.close();
+  if (state.stream) for (const track of state.stream.getTracks()) track.stop();
+  if (state.screen) state.screen.stop();
+  state.peer = null;
+  state.stream = null;
+  state.screen = null;
+  socket.close();
+  tiles.clear();
+  clearInterval(clock);
+  $("tiles").hidden = true;
+  $("ended").hidden = false;
+  $("ended-title").textContent = title;
+  $("ended-text").textContent = text || "";
+  document.querySelector(".controls").hidden = true;
+  document.querySelector(".participants").hidden = true;
+  $("quality").hidden = true;
+  $("recording").hidden = true;
+  setBanner("call-status", "");
+  document.body.dataset.ended = "true";
+  $("rejoin").focus();
+  announce(title);
+}
+
+async function hangUp() {
+  try {
+    await socket.request("session.leave", { session_id: sessionId });
+  } catch {
+    // Leaving still ends the call here; the server drops the participant after its grace period.
+  }
+  end("You left the session", "The session is still open for the others.");
+}
+
+function revoked({ source }) {
+  if (!state.peer) return;
+  state.peer.revoke(source);
+  if (source === "screen") {
+    if (state.screen) state.screen.stop();
+    state.screen = null;
+  } else if (state.stream) {
+    for (const track of state.stream.getTracks()) if (track.kind === source) track.stop();
+    if (source === "audio") state.audioMuted = true;
+    if (source === "video") state.videoMuted = true;
+  }
+  status(`The Session Chair stopped your ${source === "screen" ? "screen share" : source}.`, "warning");
+  render();
+}
+
+function removed({ participant_id: id, reason }) {
+  if (state.you && id === state.you.id) {
+    end("You were removed from the session", reason === "access_changed"
+      ? "The session's access level changed and no longer includes you."
+      : "The Session Chair removed you from the session.");
+    return;
+  }
+  const p = participants.get(id);
+  if (p) upsert({ id, state: "left" });
+  tiles.removeParticipant(id);
+  render();
+}
+
+function updateClock() {
+  const endsAt = state.session && state.session.ends_at;
+  const box = $("time-left");
+  if (!endsAt || state.ended) {
+    box.hidden = true;
+    return;
+  }
+  const left = (new Date(endsAt).getTime() - Date.now()) / 1000;
+  box.hidden = false;
+  $("time-left-value").textContent = formatClock(left);
+  box.dataset.warn = String(left < 300);
+  const minute = Math.ceil(left / 60);
+  if ((minute === 5 || minute === 1) && state.announcedMinute !== minute) {
+    state.announcedMinute = minute;
+    announce(`${minute} minute${minute === 1 ? "" : "s"} left`);
+  }
+}
+const clock = setInterval(updateClock, 1000);
+
+setInterval(async () => {
+  if (!state.peer) return;
+  const quality = await state.peer.quality().catch(() => null);
+  if (!quality || quality.level === "unknown") return;
+  $("quality").dataset.level = quality.level;
+  $("quality-value").textContent = quality.level;
+}, 3000);
+
+socket.on("session.participant_joined", ({ participant }) => { upsert(participant); render(); });
+socket.on("session.participant_updated", ({ participant }) => { upsert(participant); render(); });
+socket.on("session.participant_left", ({ participant_id: id }) => {
+  if (participants.has(id)) upsert({ id, state: "left" });
+  tiles.removeParticipant(id);
+  render();
+});
+// Media events of the session (docs/protocol.md): mute state and connection quality of others.
+socket.on("media.participant_state", ({ participant_id: id, audio_muted, video_muted }) => {
+  if (!participants.has(id)) return;
+  upsert({ id, audio_muted, video_muted });
+  render();
+});
+socket.on("media.stats", ({ participant_id: id, loss, rtt }) => {
+  const known = participants.get(id);
+  if (!known || (state.you && id === state.you.id)) return;
+  let quality = "good";
+  if (loss > 0.08 || (rtt !== null && rtt > 0.6)) quality = "poor";
+  else if (loss > 0.02 || (rtt !== null && rtt > 0.25)) quality = "fair";
+  if (known.quality === quality) return;
+  upsert({ id, quality });
+  render();
+});
+socket.on("session.updated", ({ session }) => {
+  state.session = { ...state.session, ...session };
+  render();
+  updateClock();
+});
+socket.on("session.removed", removed);
+socket.on("session.closed", () => end("The session has ended",
+  "The Session Chair ended the session for everyone."));
+socket.on("media.server_offer", (data) => state.peer && state.peer.handleServerOffer(data)
+  .catch((error) => console.error("server offer failed", error)));
+socket.on("media.renegotiate", () => {
+  if (!state.peer) return;
+  status("Restoring the video connection…", "warning");
+  state.peer.restart().catch(() => {});
+});
+socket.on("media.revoked", revoked);
+socket.on("media.connection_state", ({ state: connection }) => {
+  if (connection === "failed" && !state.ended) {
+    status("The video connection was lost. Reconnecting…", "warning");
+  }
+});
+socket.onState((connection) => {
+  if (state.ended) return;
+  if (connection === "reconnecting") {
+    status("Connection lost. Reconnecting…", "warning");
+    document.body.dataset.media = "reconnecting";
+  }
+});
+socket.on("reopen", async () => {
+  if (state.ended) return;
+  status("Reconnected. Restoring video…", "warning");
+  try {
+    await enter();
+    if (state.peer) {
+      await state.peer.restart();
+      // The server's view of this participant restarted with the connection.
+      if (state.audioMuted || state.videoMuted) await sendMuteState();
+    }
+    else if (state.you.state !== "waiting") await startMedia();
+  } catch (error) {
+    if (error instanceof WsError && ["not_found", "gone", "forbidden"].includes(error.code)) {
+      end("The session has ended", error.message);
+    }
+  }
+});
+socket.on("resync", () => !state.ended && enter().catch(() => {}));
+
+$("mute").addEventListener("click", toggleMute);
+$("camera").addEventListener("click", toggleCamera);
+$("switch-camera").addEventListener("click", switchCamera);
+$("screen").addEventListener("click", toggleScreen);
+$("hangup").addEventListener("click", hangUp);
+$("rejoin").addEventListener("click", () => window.location.reload());
+
+async function main() {
+  if (!sessionId) {
+    end("No session", "This link does not name a session. Go back and open the session again.");
+    return;
+  }
+  status("Connecting…");
+  try {
+    await socket.connect();
+    await enter();
+  } catch (error) {
+    const text = error instanceof WsError && error.code === "unreachable"
+      ? "The server cannot be reached. Check your connection, then select Join Session."
+      : error.message;
+    end("You could not join the session", text);
+    return;
+  }
+  if (state.you.state === "waiting") {
+    status("You are in the Waiting Room. You will join as soon as you are admitted.");
+  } else {
+    status("");
+  }
+  updateClock();
+  if (state.you.state !== "waiting") await startMedia();
+  document.body.dataset.ready = "true";
+}
+
+main();

@@ -1,0 +1,103 @@
+// Camera Preview: choose a camera and a microphone, see yourself, watch the microphone level,
+// then "Join Session" (the call page) or "Back".
+import { chosenDevices, levelMeter, mediaErrorText, openMedia, rememberDevices } from "./devices.js";
+import { api } from "./api.js";
+import { sessionIdFromUrl, setBanner } from "./ui.js";
+
+const video = document.getElementById("self-video");
+const cameraSelect = document.getElementById("camera");
+const micSelect = document.getElementById("microphone");
+const meter = document.getElementById("level");
+const sessionId = sessionIdFromUrl();
+let stream = null;
+let stopMeter = () => {};
+
+function fill(select, devices, chosenId, noun) {
+  select.replaceChildren();
+  devices.forEach((device, index) => {
+    const option = document.createElement("option");
+    option.value = device.deviceId;
+    option.textContent = device.label || `${noun} ${index + 1}`;
+    option.selected = device.deviceId === chosenId;
+    select.append(option);
+  });
+  if (!devices.length) {
+    const option = document.createElement("option");
+    option.value = "";
+    option.textContent = `No ${noun.toLowerCase()} found`;
+    select.append(option);
+  }
+  select.disabled = devices.length === 0;
+}
+
+async function start(choice) {
+  stopMeter();
+  if (stream) for (const track of stream.getTracks()) track.stop();
+  setBanner("preview-error", "");
+  try {
+    stream = await openMedia(choice);
+  } catch (error) {
+    stream = null;
+    setBanner("preview-error", mediaErrorText(error), "error");
+    return;
+  }
+  video.srcObject = stream;
+  const videoTrack = stream.getVideoTracks()[0];
+  const audioTrack = stream.getAudioTracks()[0];
+  document.getElementById("no-camera").hidden = Boolean(videoTrack);
+  const actual = {
+    videoId: videoTrack ? videoTrack.getSettings().deviceId : "",
+    audioId: audioTrack ? audioTrack.getSettings().deviceId : "",
+  };
+  rememberDevices(actual);
+  // Labels are only readable once the page may use the devices, so list them after opening.
+  const devices = await navigator.mediaDevices.enumerateDevices();
+  fill(cameraSelect, devices.filter((d) => d.kind === "videoinput"), actual.videoId, "Camera");
+  fill(micSelect, devices.filter((d) => d.kind === "audioinput"), actual.audioId, "Microphone");
+  stopMeter = levelMeter(stream, (level) => {
+    meter.value = level;
+    meter.setAttribute("aria-valuetext", `${Math.round(level * 100)} percent`);
+  });
+}
+
+function stopAll() {
+  stopMeter();
+  if (stream) for (const track of stream.getTracks()) track.stop();
+}
+
+cameraSelect.addEventListener("change", () =>
+  start({ videoId: cameraSelect.value, audioId: micSelect.value }));
+micSelect.addEventListener("change", () =>
+  start({ videoId: cameraSelect.value, audioId: micSelect.value }));
+
+document.getElementById("devices").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (!sessionId) return;
+  stopAll();
+  window.location.assign(`/call?session=${encodeURIComponent(sessionId)}`);
+});
+
+document.getElementById("back").addEventListener("click", () => {
+  stopAll();
+  // Back leaves the preview without ending the session.
+  if (history.length > 1 && document.referrer.startsWith(location.origin)) history.back();
+  else window.location.assign("/dashboard");
+});
+
+if (!sessionId) {
+  setBanner("preview-error", "This link does not name a session. Go back and open the session again.", "error");
+  document.getElementById("join").disabled = true;
+}
+// The session's name, when the sessions API knows it; the preview works without it.
+if (sessionId) {
+  api("GET", `/sessions/${encodeURIComponent(sessionId)}`).then((body) => {
+    const name = body && body.session && body.session.name;
+    if (!name) return;
+    const line = document.getElementById("session-name");
+    line.textContent = name;
+    line.hidden = false;
+    document.title = `Camera Preview · ${name} · vclinic`;
+  }).catch(() => {});
+}
+await start(chosenDevices());
+document.body.dataset.ready = "true";

@@ -1,0 +1,41 @@
+import { api, me } from "./api.js";
+
+const form = document.getElementById("signin-form");
+const errorBox = document.getElementById("signin-error");
+
+function showError(text) {
+  errorBox.textContent = text;
+  errorBox.hidden = false;
+}
+
+// Where to go after signing in: a same-origin path from ?next= (a colleague's session link
+// sends them here first), else the dashboard.
+function destination() {
+  const next = new URLSearchParams(location.search).get("next") || "";
+  return next.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
+}
+
+if (await me()) window.location.replace(destination());
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  errorBox.hidden = true;
+  const email = form.email.value.trim();
+  const password = form.password.value;
+  if (!email || !password) {
+    showError("Enter your email and password.");
+    return;
+  }
+  const button = form.querySelector("button");
+  button.disabled = true;
+  try {
+    await api("POST", "/auth/signin", { email, password });
+    window.location.replace(destination());
+  } catch (error) {
+    showError(error.message);
+    form.password.value = "";
+    form.password.focus();
+  } finally {
+    button.disabled = false;
+  }
+});
