@@ -31,12 +31,14 @@ from aiortc.rtp import (
     wrap_rtx,
 )
 
-from vclinic.media.vp8 import is_keyframe_start
+from vclinic.media import h264, vp8
 from vclinic.media.worker.uptrack import UpTrack
 
 HISTORY_SIZE = 512
 _FRAME_TICKS = {"audio": 960, "video": 3000}
 _CLOCK = {"audio": 48000, "video": 90000}
+#: Keyframe-start detection by the forwarder's codec name (video codecs only).
+KEYFRAME_START = {"vp8": vp8.is_keyframe_start, "h264": h264.is_keyframe_start}
 
 
 class SilentTrack(MediaStreamTrack):
@@ -143,7 +145,7 @@ class DownTrack:
         pt = self._payload_types.get(codec)
         if self._params is None or pt is None:
             return
-        if self._need_keyframe and self.kind == "video" and not is_keyframe_start(packet.payload):
+        if self._need_keyframe and self.kind == "video" and not self._keyframe(packet, codec):
             return
         self._need_keyframe = False
         if packet.ssrc != self._source_ssrc:
@@ -179,6 +181,11 @@ class DownTrack:
         sender._RTCRtpSender__rtp_timestamp = rtp_timestamp  # type: ignore[attr-defined]
         sender._RTCRtpSender__packet_count += 1  # type: ignore[attr-defined]
         sender._RTCRtpSender__octet_count += len(out.payload)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def _keyframe(packet: RtpPacket, codec: str) -> bool:
+        detect = KEYFRAME_START.get(codec)
+        return detect is not None and detect(packet.payload)
 
     def _rebase(self, packet: RtpPacket) -> None:
         """Map a new source's numbering onto this stream without a jump backwards."""
