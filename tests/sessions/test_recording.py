@@ -191,7 +191,9 @@ async def test_recording_needs_a_live_session_and_ends_with_it(
 ) -> None:
     _, make = live
     chair = await signed_in(make, PROVIDER)
-    sid = (await start_session(chair))["session"]["id"]
+    patient = (await chair.request("POST", "/api/v1/patients",
+                                   json={"display_name": "Jo Patient"})).json()["patient"]
+    sid = (await start_session(chair, patient_id=patient["id"]))["session"]["id"]
     base = f"/api/v1/sessions/{sid}"
 
     idle = await chair.request("POST", f"{base}/recording")
@@ -217,6 +219,45 @@ async def test_recording_needs_a_live_session_and_ends_with_it(
     [row] = (await chair.request("GET", f"{base}/recordings")).json()["recordings"]
     assert row["status"] == "complete"
     assert row["stop_reason"] == "session_closed"
+    assert row["patient_linked"] is True
+    # The recording ends up on the record it belongs to: the linked patient's Files.
+    files = (await chair.request("GET", f"/api/v1/patients/{patient['id']}/files")).json()
+    assert [(f["kind"], f["url"]) for f in files["files"]] == [
+        ("recording", f["url"]) for f in row["files"]]
+    assert "Jo" not in str(row)
     closed = await chair.request("POST", f"{base}/recording")
     assert closed.status_code == 410
     assert closed.json()["error"]["code"] == "session_closed"
+
+
+async def test_stopping_the_node_stores_the_running_recording(
+    tmp_path: Path, aio: AsyncioThread,  # noqa: F811
+) -> None:
+    with trio.fail_after(DEADLINE):
+        async with trio.open_nursery() as nursery:
+            node = await start_node(nursery, tmp_path)
+            chair = Client(base_url(node))
+            await chair.signin(PROVIDER)
+            sid = (await start_session(chair))["session"]["id"]
+            async with ws_peer(chair, aio, sid, Peer("chair")) as ctab:
+                chair_pid = (await enter(ctab, sid, consent=True))["you"]["id"]
+                assert (await ctab.connect(audio=True, video=True))["type"] == "reply"
+                started = await chair.request("POST", f"/api/v1/sessions/{sid}/recording")
+                assert started.status_code == 201
+                await trio.sleep(3)
+            # The tab closed: the chair is reconnecting (grace period) and recording goes on
+            # until the node stops.
+            await chair.aclose()
+            node.stop.set()
+
+        async with trio.open_nursery() as nursery:
+            node = await start_node(nursery, tmp_path)
+            chair = Client(base_url(node))
+            await chair.signin(PROVIDER)
+            rows = (await chair.request("GET", f"/api/v1/sessions/{sid}/recordings")).json()
+            await chair.aclose()
+            node.stop.set()
+    [row] = rows["recordings"]
+    assert (row["status"], row["stop_reason"]) == ("complete", "node_shutdown")
+    assert [f["participant_id"] for f in row["files"]] == [chair_pid]
+    assert row["duration"] > 2.0
