@@ -181,7 +181,7 @@ async def test_recording_killed_with_its_worker_keeps_what_was_written(
     assert row["status"] == "interrupted"
     assert {f["participant_id"] for f in row["files"]} >= {chair_pid}
     assert all(f["size"] > 0 for f in row["files"])
-    kept = [f for f in row["files"] if f["participant_id"] == chair_pid][0]
+    kept = next(f for f in row["files"] if f["participant_id"] == chair_pid)
     assert kept["duration"] is not None and kept["duration"] > 1.0
     assert (await chair.request("GET", kept["url"])).status_code == 200
 

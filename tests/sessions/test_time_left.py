@@ -88,3 +88,15 @@ async def test_bad_ends_are_refused_and_change_nothing(clients) -> None:
         assert response.json()["error"]["code"] == code, response.text
     assert (await chair.request("GET", base)).json() == before
     assert (await chair.request("GET", "/api/v1/sessions")).json()["sessions"] == listed
+
+
+async def test_openapi_documents_recording_and_time_left(clients) -> None:
+    spec = (await clients().request("GET", "/openapi.json")).json()
+    paths = spec["paths"]
+    recording = paths["/api/v1/sessions/{session_id}/recording"]
+    assert {"post", "delete"} <= set(recording)
+    assert "get" in paths["/api/v1/sessions/{session_id}/recordings"]
+    assert "get" in paths[
+        "/api/v1/sessions/{session_id}/recordings/{recording_id}/files/{file_id}"]
+    assert "duration_minutes" in str(paths["/api/v1/sessions/{session_id}"]["patch"]) or \
+        "duration_minutes" in str(spec.get("components", {}))

@@ -5,8 +5,10 @@
 may do before it lets them publish or receive. ``MediaControl`` is implemented by the media
 signalling service (``context.media``, optional): the SessionActor calls it when roles or the
 access level change, participants are removed, or the session closes, so a withdrawn permission
-takes effect on the media at once, and to start and stop recording. Every ``MediaControl`` method must treat a session or
-participant it does not know as a no-op: the actor calls it whether or not they have media.
+takes effect on the media at once, and to start and stop recording. Every ``MediaControl``
+method must treat a session or participant it does not know as a no-op (but
+``stop_recording``, which raises when nothing is recorded): the actor calls them whether or not
+they have media.
 """
 
 from __future__ import annotations

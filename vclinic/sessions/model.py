@@ -1,5 +1,6 @@
 """The session model's tables: telehealth sessions, participants, join links, guests' cookie
-sessions, and the minimal patients, patient files and appointments a session links to, and session recordings.
+sessions, the minimal patients, patient files and appointments a session links to, and the
+session's recordings.
 
 Owned by the core (:mod:`vclinic.sessions`); every workflow's meetings are rows here. Tables are
 created by migration ``core:0003`` (``vclinic/store/migrations/m0003_sessions.py``), never from

@@ -1,11 +1,11 @@
 """Roles and access levels of a session: what each role may do and who may join under each
 access level. Pure functions, owned by the session model; the actor and the API both ask here.
 
-| role        | publish audio/video/screen | receive | add people, settings, close, capture, record |
-|-------------|----------------------------|---------|----------------------------------------------|
-| chair       | yes                        | yes     | yes                                          |
-| broadcaster | yes                        | yes     | no                                           |
-| viewer      | no                         | yes     | no                                           |
+| role        | publish audio/video/screen | receive | add, settings, close, capture, record |
+|-------------|----------------------------|---------|---------------------------------------|
+| chair       | yes                        | yes     | yes                                   |
+| broadcaster | yes                        | yes     | no                                    |
+| viewer      | no                         | yes     | no                                    |
 
 Access levels: ``private`` (only listed people from the practice), ``internal`` (anyone at the
 practice with the link), ``invitation`` (anyone with the link, guests included; the default).
