@@ -12,8 +12,6 @@ import argparse
 import asyncio
 import os
 import sys
-from collections.abc import Coroutine
-from typing import Any
 
 from vclinic.errors import VclinicError
 from vclinic.log import configure, get_logger
@@ -77,19 +75,6 @@ async def serve(config: p.WorkerConfig, in_fd: int, out_fd: int) -> None:
         writer.close()
 
 
-def run(main: Coroutine[Any, Any, None]) -> None:
-    """Run the worker's loop on uvloop (libuv: a cheaper event loop and UDP ``sendto`` than
-    asyncio's selector loop, which matters at thousands of forwarded packets per second);
-    ``VCLINIC_MEDIA_LOOP=asyncio`` (and Windows, which uvloop does not support) use asyncio's
-    own loop."""
-    if os.environ.get("VCLINIC_MEDIA_LOOP", "uvloop") == "uvloop" and sys.platform != "win32":
-        import uvloop
-
-        uvloop.run(main)
-    else:
-        asyncio.run(main)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m vclinic.media.worker")
     parser.add_argument("--config", default="{}")
@@ -101,7 +86,7 @@ def main() -> None:
     configure(level=os.environ.get("VCLINIC_LOG_LEVEL", "warning"), fmt="json")
     hooks.install(list(config.host_addresses) if config.host_addresses is not None else None)
     get_logger("media.worker").info("worker_started", pid=os.getpid())
-    run(serve(config, 0, out_fd))
+    asyncio.run(serve(config, 0, out_fd))
     # aiortc's receiver threads are not daemons: one left blocked would keep the process alive.
     sys.stderr.flush()
     os._exit(0)
