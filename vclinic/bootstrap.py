@@ -82,6 +82,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
                     ),
                 )
                 sessions.media = lambda: context.media
+                media.on_recording_lost = sessions.recording_lost
                 await sessions.recover()
                 await plugins.startup(context)
                 try:
@@ -89,6 +90,8 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
                 finally:
                     context.shutting_down.set()
                     await plugins.shutdown(context)
+                    # Recordings are stored complete before the media workers exit.
+                    await sessions.stop_recordings()
     finally:
         store.close()
 

@@ -34,7 +34,7 @@ class Settings:
     public_url: str = ""
     #: Further origins allowed to open ``/ws`` and to make cookie-authenticated writes.
     allowed_origins: tuple[str, ...] = ()
-    #: Folder for the SQLite database, recordings and uploaded files.
+    #: Folder for the SQLite database, the link key and recordings (``<data_dir>/recordings``).
     data_dir: str = "var"
     #: Database URL: ``sqlite:///path`` (default: ``<data_dir>/vclinic.db``) or ``postgresql://...``.
     database_url: str = ""

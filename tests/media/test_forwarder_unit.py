@@ -6,6 +6,8 @@ import asyncio
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from aiortc.rtcrtpparameters import (
     RTCRtpCodecParameters,
     RTCRtpHeaderExtensionParameters,
@@ -21,10 +23,11 @@ from aiortc.rtp import (
     RtpPacket,
     pack_remb_fci,
     unpack_remb_fci,
+    wrap_rtx,
 )
 
-from vclinic.media.worker import uptrack
-from vclinic.media.worker.downtrack import DownTrack
+from vclinic.media.worker import downtrack, uptrack
+from vclinic.media.worker.downtrack import DownTrack, wrap_rtx_bytes
 from vclinic.media.worker.uptrack import UpTrack
 
 KEYFRAME = bytes([0x10, 0x00, 0x9D, 0x01, 0x2A])  # S=1, partition 0, P=0
@@ -47,11 +50,24 @@ class FakeReceiver:
 
 
 class FakeTransport:
+    """Stands for the DTLS transport; ``downtrack.Wire`` is patched to append here."""
+
     def __init__(self) -> None:
         self.sent: list[bytes] = []
 
-    async def _send_rtp(self, data: bytes) -> None:
-        self.sent.append(data)
+
+class FakeWire:
+    def __init__(self, transport: FakeTransport) -> None:
+        self.transport = transport
+
+    def send(self, data: bytes) -> bool:
+        self.transport.sent.append(data)
+        return True
+
+
+@pytest.fixture(autouse=True)
+def _fake_wire(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(downtrack, "Wire", FakeWire)
 
 
 class FakeSender:
@@ -107,9 +123,9 @@ def test_downtrack_rewrites_starts_on_keyframes_and_answers_nacks() -> None:
         down = DownTrack(transceiver)  # type: ignore[arg-type]
         down.attach(up)
         await transceiver.sender.send(PARAMS)
-        await down.write(_packet(1000, DELTA), "vp8")  # no keyframe yet: dropped
-        await down.write(_packet(1001, KEYFRAME), "vp8")
-        await down.write(_packet(1003, DELTA, ts=12000), "vp8")  # 1002 lost upstream
+        down.write(_packet(1000, DELTA), "vp8")  # no keyframe yet: dropped
+        down.write(_packet(1001, KEYFRAME), "vp8")
+        down.write(_packet(1003, DELTA, ts=12000), "vp8")  # 1002 lost upstream
         first, second = _sent(transceiver)
         assert (first.ssrc, first.payload_type, first.extensions.mid) == (1111, 120, "7")
         assert second.sequence_number == (first.sequence_number + 2) & 0xFFFF  # gap kept
@@ -123,7 +139,7 @@ def test_downtrack_rewrites_starts_on_keyframes_and_answers_nacks() -> None:
         assert rtx.payload == first.sequence_number.to_bytes(2, "big") + KEYFRAME
 
         down.wait_for_keyframe()  # e.g. camera back on: restart without a gap
-        await down.write(_packet(5000, KEYFRAME, ts=900000), "vp8")
+        down.write(_packet(5000, KEYFRAME, ts=900000), "vp8")
         resumed = _sent(transceiver)[-1]
         assert resumed.sequence_number == (second.sequence_number + 1) & 0xFFFF
 
@@ -176,3 +192,72 @@ def test_publisher_is_asked_for_no_more_than_the_slowest_subscriber_takes() -> N
         assert unpack_remb_fci(sent.fci) == (300_000, [42])
 
     asyncio.run(scenario())
+
+
+AUDIO_PARAMS = RTCRtpSendParameters(
+    codecs=[RTCRtpCodecParameters(mimeType="audio/opus", clockRate=48000, channels=2,
+                                  payloadType=111)],
+    headerExtensions=[
+        RTCRtpHeaderExtensionParameters(id=1, uri="urn:ietf:params:rtp-hdrext:sdes:mid"),
+        RTCRtpHeaderExtensionParameters(
+            id=3, uri="http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"),
+        RTCRtpHeaderExtensionParameters(
+            id=14, uri="urn:ietf:params:rtp-hdrext:ssrc-audio-level"),
+    ],
+    muxId="7",
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seq=st.integers(0, 0xFFFF), ts=st.integers(0, 0xFFFFFFFF), marker=st.booleans(),
+    payload=st.binary(min_size=1, max_size=64), ntp=st.integers(0, (1 << 64) - 1),
+    level=st.none() | st.tuples(st.booleans(), st.integers(0, 127)),
+    mid=st.sampled_from(["0", "7", "12", "a" * 16, "b" * 17]),
+)
+def test_outgoing_bytes_are_what_aiortc_would_write(
+    seq: int, ts: int, marker: bool, payload: bytes, ntp: int,
+    level: tuple[bool, int] | None, mid: str,
+) -> None:
+    """The fast serializer writes exactly aiortc's bytes, mid/abs-send-time/audio level included
+    (a 17-byte mid needs the two-byte form: aiortc's own serializer is used then)."""
+    transceiver = FakeTransceiver()
+    transceiver.kind, transceiver.mid = "audio", mid  # type: ignore[misc]
+    down = DownTrack(transceiver)  # type: ignore[arg-type]
+    asyncio.run(transceiver.sender.send(AUDIO_PARAMS))
+    incoming = RtpPacket(payload_type=96, marker=marker, sequence_number=seq, timestamp=ts,
+                         ssrc=42, payload=payload)
+    incoming.extensions.audio_level = level
+    down._payload_types["opus"] = 111
+    down.write(incoming, "opus", ntp, 0.0)
+    [data] = transceiver.sender.transport.sent
+    expected = RtpPacket(payload_type=111, marker=marker,
+                         sequence_number=(seq + down._seq_offset) & 0xFFFF,
+                         timestamp=(ts + down._ts_offset) & 0xFFFFFFFF, ssrc=1111,
+                         payload=payload)
+    expected.extensions.mid = mid
+    expected.extensions.abs_send_time = (ntp >> 14) & 0xFFFFFF
+    expected.extensions.audio_level = level
+    ext = HeaderExtensionsMap()
+    ext.configure(AUDIO_PARAMS)
+    assert data == expected.serialize(ext)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seq=st.integers(0, 0xFFFF), rtx_seq=st.integers(0, 0xFFFF), marker=st.booleans(),
+    payload=st.binary(min_size=1, max_size=64), mid=st.none() | st.sampled_from(["0", "12"]),
+    abs_send_time=st.none() | st.integers(0, 0xFFFFFF),
+)
+def test_retransmissions_are_what_aiortc_would_write(
+    seq: int, rtx_seq: int, marker: bool, payload: bytes, mid: str | None,
+    abs_send_time: int | None,
+) -> None:
+    ext = HeaderExtensionsMap()
+    ext.configure(AUDIO_PARAMS)
+    original = RtpPacket(payload_type=111, marker=marker, sequence_number=seq, timestamp=77,
+                         ssrc=1111, payload=payload)
+    original.extensions.mid = mid
+    original.extensions.abs_send_time = abs_send_time
+    expected = wrap_rtx(original, 112, rtx_seq, 2222).serialize(ext)
+    assert wrap_rtx_bytes(original.serialize(ext), 112, rtx_seq, 2222) == expected

@@ -91,6 +91,9 @@ class MediaService:
         self._locks: dict[str, trio.Lock] = {}
         self._nursery: trio.Nursery | None = None
         self._failed = False
+        #: Told the session id of a recording lost because its worker died (set by bootstrap to
+        #: the session model's ``recording_lost``); the files written so far stay on disk.
+        self.on_recording_lost: Callable[[str], None] | None = None
 
     # Lifetime ------------------------------------------------------------------------------
 
@@ -307,6 +310,13 @@ class MediaService:
         async for event in client.events:
             if isinstance(event, WorkerRestarted):
                 log.warning("media_worker_restarted", pid=event.pid, rooms=len(event.rooms))
+                for session_id in event.rooms:
+                    if session_id in self._recording:
+                        # The new worker does not record: the recording ended with the old one.
+                        self._recording.discard(session_id)
+                        log.warning("recording_lost", session_id=session_id)
+                        if self.on_recording_lost is not None:
+                            self.on_recording_lost(session_id)
                 for pid in event.handles:
                     member = self._members.get(pid)
                     if member is not None:

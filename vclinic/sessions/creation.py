@@ -34,6 +34,8 @@ class NewSession:
     name: str
     access_level: str = "invitation"
     scheduled_at: dt.datetime | None = None
+    #: When the call page's Time Left reaches zero (checked by :mod:`vclinic.sessions.timing`).
+    ends_at: dt.datetime | None = None
     #: (user_id, role) of the Participants from Your Practice, creator excluded.
     participants: tuple[tuple[str, str], ...] = ()
     patient_id: str | None = None
@@ -61,7 +63,7 @@ def create(key: bytes, new: NewSession) -> tuple[str, list[tuple[str, str]]]:
     session = TelehealthSession.create(
         organisation=new.org_id, name=name, created_by=new.creator_id,
         scheduled_at=new.scheduled_at, access_level=new.access_level, status="open",
-        patient_id=new.patient_id, workflow=new.workflow)
+        patient_id=new.patient_id, workflow=new.workflow, ends_at=new.ends_at)
     Participant.create(session=session.id, user=new.creator_id,
                        display_name=names[new.creator_id], role="chair", kind="practice",
                        listed=True)

@@ -120,13 +120,35 @@ class CheckAbility:
 
 
 @dataclasses.dataclass(frozen=True)
+class StartRecording:
+    """A chair starts recording the session (the consenting participants)."""
+
+    by_user_id: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class StopRecording:
+    """Stop the running recording: by a chair (``by_user_id``), or by the node
+    (``by_user_id`` None, e.g. ``reason`` ``node_shutdown``)."""
+
+    by_user_id: str | None
+    reason: str = "stopped_by_chair"
+
+
+@dataclasses.dataclass(frozen=True)
+class RecordingLost:
+    """The media worker recording the session died: keep what it wrote, mark it interrupted."""
+
+
+@dataclasses.dataclass(frozen=True)
 class Wake:
     """Activate the actor so that it recovers (sent at start-up to sessions that had people
     in them when the node stopped: their grace periods start)."""
 
 
 Command = (Wake | Enter | AddGuest | Leave | Disconnect | GraceExpired | AddParticipants
-           | ChangeRole | RemoveParticipant | UpdateSettings | Close | GrantMedia | CheckAbility)
+           | ChangeRole | RemoveParticipant | UpdateSettings | Close | GrantMedia | CheckAbility
+           | StartRecording | StopRecording | RecordingLost)
 
 # Events (published) ----------------------------------------------------------------------------
 
@@ -176,6 +198,19 @@ class SessionClosed(Event):
     session_id: str
 
 
+@dataclasses.dataclass(frozen=True)
+class RecordingChanged(Event):
+    """Recording started (``state`` ``recording``) or ended (``stopped``, or ``interrupted``
+    when the media plane failed); ``reason`` says why it ended."""
+
+    TYPE: ClassVar[str] = "session.recording"
+    state: str
+    recording_id: str
+    started_at: str | None = None
+    started_by: str | None = None
+    reason: str | None = None
+
+
 # Effects (performed by the actor, not published) -----------------------------------------------
 
 
@@ -211,4 +246,12 @@ class GraceStarted:
     epoch: int
 
 
-Effect = PermissionsChanged | MediaRemoved | RoomClosed | Invited | GraceStarted
+@dataclasses.dataclass(frozen=True)
+class EndRecording:
+    """Stop the running recording because the session ended or everyone left; performed
+    before ``RoomClosed`` so the files are finished and stored first."""
+
+    reason: str
+
+
+Effect = PermissionsChanged | MediaRemoved | RoomClosed | Invited | GraceStarted | EndRecording

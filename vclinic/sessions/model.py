@@ -1,5 +1,6 @@
 """The session model's tables: telehealth sessions, participants, join links, guests' cookie
-sessions, and the minimal patients, patient files and appointments a session links to.
+sessions, the minimal patients, patient files and appointments a session links to, and the
+session's recordings.
 
 Owned by the core (:mod:`vclinic.sessions`); every workflow's meetings are rows here. Tables are
 created by migration ``core:0003`` (``vclinic/store/migrations/m0003_sessions.py``), never from
@@ -13,7 +14,7 @@ import peewee
 
 from vclinic.ids import new_id
 from vclinic.store import BaseModel, Organisation, User
-from vclinic.store.field import UTCDateTimeField, utcnow
+from vclinic.store.field import JSONTextField, UTCDateTimeField, utcnow
 
 ID = 32
 
@@ -148,7 +149,52 @@ class AppointmentProvider(BaseModel):
         primary_key = peewee.CompositeKey("appointment", "user")
 
 
+class SessionRecording(BaseModel):
+    """One recording of a session, from start to stop: who started and stopped it, who is in
+    it (``participants``: ``[{"id", "display_name"}]``), how long it ran, and the patient the
+    session was linked to when it stopped. ``status`` is ``recording``, ``complete``, or
+    ``interrupted`` (the media worker died or the node stopped: the part written is kept).
+    ``directory`` is relative to ``data_dir``. Created by migration ``core:0005``."""
+
+    id = peewee.CharField(max_length=ID, primary_key=True, default=new_id)
+    session = peewee.ForeignKeyField(TelehealthSession, backref="recordings",
+                                     on_delete="CASCADE")
+    status = peewee.CharField(max_length=16, default="recording")
+    directory = peewee.CharField(max_length=200)
+    started_by = peewee.CharField(max_length=ID, null=True)
+    started_by_name = peewee.CharField(max_length=100)
+    stopped_by = peewee.CharField(max_length=ID, null=True)
+    stopped_by_name = peewee.CharField(max_length=100, null=True)
+    stop_reason = peewee.CharField(max_length=32, null=True)
+    patient_id = peewee.CharField(max_length=ID, null=True)
+    duration = peewee.FloatField(null=True)
+    participants = JSONTextField(default=list)
+    started_at = UTCDateTimeField(default=utcnow)
+    stopped_at = UTCDateTimeField(null=True)
+
+    class Meta:
+        table_name = "session_recordings"
+
+
+class RecordingFile(BaseModel):
+    """One participant's WebM (VP8 + Opus) of a recording; ``path`` is relative to
+    ``data_dir`` and never leaves the server (downloads go by the random ``id``)."""
+
+    id = peewee.CharField(max_length=ID, primary_key=True, default=new_id)
+    recording = peewee.ForeignKeyField(SessionRecording, backref="files", on_delete="CASCADE")
+    participant_id = peewee.CharField(max_length=ID)
+    display_name = peewee.CharField(max_length=100)
+    path = peewee.CharField(max_length=300)
+    content_type = peewee.CharField(max_length=64, default="video/webm")
+    size = peewee.BigIntegerField()
+    duration = peewee.FloatField(null=True)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "session_recording_files"
+
+
 MODELS: tuple[type[BaseModel], ...] = (
     TelehealthSession, Participant, JoinLink, GuestSession, Patient, PatientFile, Appointment,
-    AppointmentProvider,
+    AppointmentProvider, SessionRecording, RecordingFile,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from vclinic.errors import BadRequest, Conflict, NotFound
+from vclinic.sessions import recording
 from vclinic.sessions.model import Participant, Patient, PatientFile, TelehealthSession
 
 #: Largest captured image accepted, in bytes (the HTTP body limit is 1 MiB).
@@ -50,11 +51,15 @@ def file_body(row: PatientFile) -> dict[str, Any]:
 
 
 def files(org_id: str, patient_id: str) -> list[dict[str, Any]]:
+    """The patient's Files, newest first: captures, and the recordings of sessions linked to
+    the patient (``kind`` ``recording``, downloaded from the session's recordings)."""
     patient = _patient(org_id, patient_id)
     rows = (PatientFile.select(*[f for f in PatientFile._meta.sorted_fields
                                  if f.name != "content"])
             .where(PatientFile.patient == patient.id).order_by(PatientFile.created_at.desc()))
-    return [file_body(r) for r in rows]
+    found = [{**file_body(r), "kind": "capture"} for r in rows]
+    found += recording.patient_files(patient.id)
+    return sorted(found, key=lambda f: f["created_at"], reverse=True)
 
 
 def file_content(org_id: str, patient_id: str, file_id: str) -> tuple[bytes, str]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from vclinic.sessions import recording
 from vclinic.sessions.model import GuestSession, Participant, TelehealthSession
 from vclinic.sessions.state import Info, Person, SessionState
 from vclinic.store.field import utcnow
@@ -32,7 +33,9 @@ def load(session_id: str) -> SessionState | None:
         for p in Participant.select().where(Participant.session == session_id)
         .order_by(Participant.created_at, Participant.id)
     ]
-    return SessionState(info, people)
+    state = SessionState(info, people)
+    state.recording = recording.active(session_id)
+    return state
 
 
 def save(state: SessionState) -> None:
@@ -45,6 +48,7 @@ def save(state: SessionState) -> None:
             name=info.name, access_level=info.access_level, status=info.status,
             scheduled_at=dt.datetime.fromisoformat(info.scheduled_at)
             if info.scheduled_at else None,
+            ends_at=dt.datetime.fromisoformat(info.ends_at) if info.ends_at else None,
             patient_id=info.patient_id,
             closed_at=now if info.status == "closed" else None,
         ).where(TelehealthSession.id == info.id).execute()

@@ -1,11 +1,11 @@
 """Roles and access levels of a session: what each role may do and who may join under each
 access level. Pure functions, owned by the session model; the actor and the API both ask here.
 
-| role        | publish audio/video/screen | receive | add participants, settings, close, capture |
-|-------------|----------------------------|---------|--------------------------------------------|
-| chair       | yes                        | yes     | yes                                        |
-| broadcaster | yes                        | yes     | no                                         |
-| viewer      | no                         | yes     | no                                         |
+| role        | publish audio/video/screen | receive | add, settings, close, capture, record |
+|-------------|----------------------------|---------|---------------------------------------|
+| chair       | yes                        | yes     | yes                                   |
+| broadcaster | yes                        | yes     | no                                    |
+| viewer      | no                         | yes     | no                                    |
 
 Access levels: ``private`` (only listed people from the practice), ``internal`` (anyone at the
 practice with the link), ``invitation`` (anyone with the link, guests included; the default).
@@ -35,6 +35,7 @@ class Ability(enum.StrEnum):
     CHANGE_SETTINGS = "change_settings"
     CLOSE = "close"
     CAPTURE = "capture"
+    RECORD = "record"
 
 
 _PUBLISH = frozenset({Ability.PUBLISH_AUDIO, Ability.PUBLISH_VIDEO, Ability.PUBLISH_SCREEN,
@@ -62,7 +63,8 @@ def permissions(role: str) -> Permissions:
 def permissions_dict(role: str) -> dict[str, bool]:
     """The permissions of ``role`` as the ``/ws`` and API bodies show them."""
     p = permissions(role)
-    return {"audio": p.audio, "video": p.video, "screen": p.screen, "subscribe": p.subscribe}
+    return {"audio": p.audio, "video": p.video, "screen": p.screen, "subscribe": p.subscribe,
+            "record": can(role, Ability.RECORD)}
 
 
 def qualifies(access_level: str, kind: str, listed: bool) -> bool:

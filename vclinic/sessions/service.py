@@ -16,9 +16,10 @@ import trio
 
 from vclinic import notifications
 from vclinic.actors import Address
-from vclinic.errors import Forbidden, NotFound
+from vclinic.errors import Forbidden, NotFound, VclinicError
 from vclinic.ids import new_id
-from vclinic.sessions import creation, directory, link, patient
+from vclinic.log import get_logger
+from vclinic.sessions import creation, directory, link, patient, recording
 from vclinic.sessions import message as m
 from vclinic.sessions.media import MediaControl, MediaGrant
 
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
     from vclinic.plugins import PluginHost
     from vclinic.sessions.timer import Timers
     from vclinic.store import Store
+
+log = get_logger("sessions.service")
 
 #: Longest the service waits for a session actor's answer.
 CALL_DEADLINE = 15.0
@@ -244,6 +247,57 @@ class SessionService:
         _practice_only(principal)
         reply: dict[str, Any] = await self.call(session_id, m.Close(principal.user_id))
         return reply
+
+
+    # Recording --------------------------------------------------------------------------------
+
+    async def start_recording(self, principal: Principal, session_id: str) -> dict[str, Any]:
+        """Start recording the session's consenting participants (chairs)."""
+        _practice_only(principal)
+        reply: dict[str, Any] = await self.call(session_id, m.StartRecording(principal.user_id))
+        return reply
+
+    async def stop_recording(self, principal: Principal, session_id: str) -> dict[str, Any]:
+        """Stop the recording (chairs); the stored recording."""
+        _practice_only(principal)
+        reply: dict[str, Any] = await self.call(session_id, m.StopRecording(principal.user_id))
+        return reply
+
+    async def recordings(self, principal: Principal, session_id: str) -> list[dict[str, Any]]:
+        _practice_only(principal)
+        rows: list[dict[str, Any]] = await self.store.run(
+            recording.listing, principal.org_id, principal.user_id,
+            principal.has_role("admin"), session_id)
+        return rows
+
+    async def recording_file(self, principal: Principal, session_id: str, recording_id: str,
+                             file_id: str) -> tuple[str, str]:
+        """The path and download name of a recording file, for those allowed."""
+        _practice_only(principal)
+        found: tuple[str, str] = await self.store.run(
+            recording.file_path, principal.org_id, principal.user_id,
+            principal.has_role("admin"), self.settings.data_dir, session_id, recording_id,
+            file_id)
+        return found
+
+    def recording_lost(self, session_id: str) -> None:
+        """The media worker recording ``session_id`` died (called by the media plane)."""
+        self.send_nowait(session_id, m.RecordingLost())
+
+    async def stop_recordings(self, reason: str = "node_shutdown") -> int:
+        """Stop every recording this node's session actors run (at shutdown, before the media
+        workers exit), so that each is stored complete; returns how many."""
+        stopped = 0
+        for session_id in await self.store.run(recording.recording_sessions):
+            if self.runtime.registry.actor_statistics(Address("session", session_id)) is None:
+                continue  # not live on this node
+            try:
+                await self.call(session_id, m.StopRecording(None, reason))
+                stopped += 1
+            except (VclinicError, trio.TooSlowError) as exc:
+                log.warning("recording_not_stopped", session_id=session_id,
+                            error=type(exc).__name__)
+        return stopped
 
 
 def _guest_participant(principal: Any, session_id: str, code: str = "forbidden"

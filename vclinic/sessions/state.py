@@ -12,12 +12,13 @@ from typing import Any
 from vclinic.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
 from vclinic.ids import new_id
 from vclinic.sessions import message as m
+from vclinic.sessions.recording import Active
 from vclinic.sessions.role import ACCESS_LEVELS, ROLES, Ability, can, permissions_dict, qualifies
 from vclinic.sessions.roster import Info, Person
 
 #: Participant states in which someone counts as in the session.
 PRESENT = frozenset({"connected", "reconnecting"})
-SETTINGS = frozenset({"name", "access_level", "scheduled_at", "patient_id"})
+SETTINGS = frozenset({"name", "access_level", "scheduled_at", "patient_id", "ends_at"})
 
 
 Outcome = tuple[Any, list[Any]]
@@ -31,6 +32,8 @@ class SessionState:
         self.people = {p.id: p for p in people}
         self.dirty: set[str] = set()  #: participant ids to persist
         self.info_dirty = False
+        #: The running recording (its row is written by the actor, not by ``save``).
+        self.recording: Active | None = None
 
     # Look-ups ---------------------------------------------------------------------------------
 
@@ -61,10 +64,36 @@ class SessionState:
         body: dict[str, Any] = {
             "session": self.info.public(),
             "participants": [p.public() for p in self.people.values() if not p.removed],
+            "recording": self.recording_public(),
         }
         if person is not None:
             body["you"] = {**person.public(), "permissions": permissions_dict(person.role)}
         return body
+
+    def recording_public(self) -> dict[str, Any]:
+        """The recording state as ``session.enter`` and ``session.recording`` show it."""
+        return self.recording.public() if self.recording else {"state": "stopped"}
+
+    def may_start_recording(self, user_id: str | None) -> Person:
+        """The chair starting a recording, if one may start now."""
+        person = self.chair(user_id, Ability.RECORD)
+        if self.recording is not None:
+            raise Conflict("This session is already being recorded.", code="already_recording")
+        if not any(p.state == "connected" for p in self.people.values() if not p.removed):
+            raise Conflict("Nobody is in the call: recording can start once the call is live.",
+                           code="session_not_live")
+        return person
+
+    def may_stop_recording(self, user_id: str | None) -> Person | None:
+        """The chair stopping the recording (None when the node stops it)."""
+        person = None
+        if user_id is not None:
+            person = self.find(user_id, None)
+            if person is None or person.removed or not can(person.role, Ability.RECORD):
+                raise Forbidden("Only a Session Chair can do this.", code="not_chair")
+        if self.recording is None:
+            raise Conflict("This session is not being recorded.", code="not_recording")
+        return person
 
     def _open(self) -> None:
         if self.info.status != "open":
@@ -168,7 +197,11 @@ class SessionState:
         person.state = "left"
         person.epoch += 1
         self._touch(person)
-        return [m.ParticipantLeft(person.id), m.MediaRemoved(person.id)]
+        events: list[Any] = [m.ParticipantLeft(person.id), m.MediaRemoved(person.id)]
+        if self.recording is not None and not any(
+                p.state in PRESENT for p in self.people.values()):
+            events.append(m.EndRecording("everyone_left"))
+        return events
 
     def _disconnect(self, c: m.Disconnect) -> Outcome:
         person = self.people.get(c.participant_id)
@@ -256,7 +289,8 @@ class SessionState:
         self.chair(c.by_user_id, Ability.CHANGE_SETTINGS)
         changes = dict(c.changes)
         if not changes.keys() <= SETTINGS:
-            raise BadRequest("Only name, access_level, scheduled_at and patient_id can change.")
+            raise BadRequest("Only name, access_level, scheduled_at, ends_at and patient_id can "
+                             "change.")
         access = changes.get("access_level", self.info.access_level)
         if access not in ACCESS_LEVELS:
             raise BadRequest("The access level must be private, internal or invitation.",
@@ -285,6 +319,8 @@ class SessionState:
                 self._touch(person)
         self.info.status = "closed"
         self.info_dirty = True
+        if self.recording is not None:
+            events.append(m.EndRecording("session_closed"))
         events += [m.SessionClosed(self.info.id), m.RoomClosed(self.info.id)]
         return self.info.public(), events
 

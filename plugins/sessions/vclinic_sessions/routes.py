@@ -10,13 +10,14 @@ import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, Response, make_response, request
+from quart import Blueprint, Response, make_response, request, send_file
 from quart_schema import tag, validate_querystring, validate_request
 
 from vclinic.errors import BadRequest
 from vclinic.server.security import ctx, current_principal, require
-from vclinic.sessions import directory
+from vclinic.sessions import directory, timing
 from vclinic.sessions.creation import NewSession
+from vclinic.store.field import utcnow
 
 blueprint = Blueprint("sessions_api", __name__, url_prefix="/api/v1/sessions")
 
@@ -37,6 +38,9 @@ class CreateBody(BaseModel):
     access_level: Access = "invitation"
     participants: list[ParticipantIn] = Field(default_factory=list, max_length=50)
     patient_id: str | None = Field(default=None, min_length=1, max_length=32)
+    #: When Time Left reaches zero (with a time zone), or ``duration_minutes`` from the start.
+    ends_at: dt.datetime | None = None
+    duration_minutes: int | None = Field(default=None, ge=1, le=timing.MAX_MINUTES)
     #: The user confirmed that anyone they share the link with can join (Invitation only).
     confirm_link_reminder: bool = False
 
@@ -46,6 +50,9 @@ class SettingsBody(BaseModel):
     scheduled_at: dt.datetime | None = None
     access_level: Access | None = None
     patient_id: str | None = Field(default=None, min_length=1, max_length=32)
+    #: A new end (``null`` removes it), or ``duration_minutes`` from now (or the start).
+    ends_at: dt.datetime | None = None
+    duration_minutes: int | None = Field(default=None, ge=1, le=timing.MAX_MINUTES)
 
 
 class AddBody(BaseModel):
@@ -83,9 +90,11 @@ async def create(data: CreateBody) -> tuple[dict[str, Any], int]:
     """Start a Session: the creator becomes its Session Chair; people added are notified."""
     principal = current_principal()
     reminder_needed(data.access_level, data.confirm_link_reminder)
+    scheduled_at = _aware(data.scheduled_at)
+    ends_at = timing.end_time(data.ends_at, data.duration_minutes, scheduled_at, utcnow())
     body = await ctx().sessions.create(NewSession(
         org_id=principal.org_id, creator_id=principal.user_id, name=data.name,
-        access_level=data.access_level, scheduled_at=_aware(data.scheduled_at),
+        access_level=data.access_level, scheduled_at=scheduled_at, ends_at=ends_at,
         participants=tuple((p.user_id, p.role) for p in data.participants),
         patient_id=data.patient_id))
     return body, 201
@@ -117,7 +126,9 @@ async def detail(session_id: str) -> dict[str, Any]:
 @validate_request(SettingsBody)
 async def update(session_id: str, data: SettingsBody) -> dict[str, Any]:
     """Change settings (chairs): name, date and time, access level (participants who no longer
-    qualify are removed at once), About Patient."""
+    qualify are removed at once), About Patient, and the end Time Left counts down to
+    (``ends_at``, ``null`` to remove it, or ``duration_minutes``); everyone in the session gets
+    ``session.updated``."""
     changes = {k: getattr(data, k) for k in data.model_fields_set}
     if not changes:
         raise BadRequest("Give at least one setting to change.", code="invalid_body")
@@ -129,6 +140,14 @@ async def update(session_id: str, data: SettingsBody) -> dict[str, Any]:
     if "scheduled_at" in changes:
         when = _aware(changes["scheduled_at"])
         changes["scheduled_at"] = when.isoformat() if when else None
+    if changes.get("duration_minutes") is None:
+        changes.pop("duration_minutes", None)
+    if "duration_minutes" in changes or changes.get("ends_at") is not None:
+        scheduled = changes.get("scheduled_at")
+        end = timing.end_time(changes.pop("ends_at", None), changes.pop("duration_minutes", None),
+                              dt.datetime.fromisoformat(scheduled) if scheduled else None,
+                              utcnow())
+        changes["ends_at"] = end.isoformat() if end else None
     session = await ctx().sessions.update(current_principal(), session_id, changes)
     return {"session": session}
 
@@ -199,3 +218,45 @@ async def capture(session_id: str) -> tuple[dict[str, Any], int]:
     body = await ctx().sessions.capture(current_principal(), session_id, participant_id,
                                         content, request.headers.get("Content-Type", ""))
     return {"file": body}, 201
+
+
+@blueprint.post("/<session_id>/recording")
+@tag(["sessions"])
+@require(*PRACTICE)
+async def start_recording(session_id: str) -> tuple[dict[str, Any], int]:
+    """Start recording (chairs; the session must be live). Only participants who consented are
+    recorded, each to a WebM (VP8 + Opus) without re-encoding; everyone in the session gets
+    ``session.recording``. 409 ``already_recording``, ``session_not_live``; 503 ``media_down``."""
+    return {"recording": await ctx().sessions.start_recording(current_principal(),
+                                                              session_id)}, 201
+
+
+@blueprint.delete("/<session_id>/recording")
+@tag(["sessions"])
+@require(*PRACTICE)
+async def stop_recording(session_id: str) -> dict[str, Any]:
+    """Stop recording (chairs): the stored recording, with its files, duration and the people
+    in it. 409 ``not_recording``."""
+    return {"recording": await ctx().sessions.stop_recording(current_principal(), session_id)}
+
+
+@blueprint.get("/<session_id>/recordings")
+@tag(["sessions"])
+@require(*PRACTICE)
+async def recordings(session_id: str) -> dict[str, Any]:
+    """The session's recordings, newest first (its providers and the practice's
+    administrators; 403 ``recording_forbidden`` for others)."""
+    return {"recordings": await ctx().sessions.recordings(current_principal(), session_id)}
+
+
+@blueprint.get("/<session_id>/recordings/<recording_id>/files/<file_id>")
+@tag(["sessions"])
+@require(*PRACTICE)
+async def recording_file(session_id: str, recording_id: str, file_id: str) -> Response:
+    """Download one participant's WebM of a recording (as for the listing)."""
+    path, name = await ctx().sessions.recording_file(current_principal(), session_id,
+                                                     recording_id, file_id)
+    response = await send_file(path, mimetype="video/webm", as_attachment=True,
+                               attachment_filename=name)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

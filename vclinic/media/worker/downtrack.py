@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import struct
 import time
 from typing import Any
 
@@ -28,17 +29,48 @@ from aiortc.rtp import (
     RtcpRtpfbPacket,
     RtpPacket,
     unpack_remb_fci,
-    wrap_rtx,
 )
 
 from vclinic.media import h264, vp8
 from vclinic.media.worker.uptrack import UpTrack
+from vclinic.media.worker.wire import Wire
 
 HISTORY_SIZE = 512
+#: Seconds between refreshes of the fields aiortc builds this stream's sender reports from.
+REPORT_REFRESH = 0.05
+_HEADER = struct.Struct("!BBHLL")
+_HEADER_EXT = struct.Struct("!BBHLLHH")
+_MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
+_ABS_SEND_TIME_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
+_AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 _FRAME_TICKS = {"audio": 960, "video": 3000}
 _CLOCK = {"audio": 48000, "video": 90000}
 #: Keyframe-start detection by the forwarder's codec name (video codecs only).
 KEYFRAME_START = {"vp8": vp8.is_keyframe_start, "h264": h264.is_keyframe_start}
+
+
+def wrap_rtx_bytes(data: bytes, payload_type: int, sequence_number: int, ssrc: int) -> bytes:
+    """RFC 4588 retransmission of the RTP packet ``data`` (no padding, as the worker sends
+    them): same marker, timestamp and header extensions; the original sequence number leads
+    the payload. Byte for byte what aiortc's ``wrap_rtx`` then ``serialize`` would give."""
+    header_length = 12 + 4 * (data[0] & 0x0F)
+    if data[0] & 0x10:
+        header_length += 4 + 4 * int.from_bytes(data[header_length + 2:header_length + 4], "big")
+    return b"".join((
+        bytes([data[0], (data[1] & 0x80) | payload_type]),
+        sequence_number.to_bytes(2, "big"), data[4:8], ssrc.to_bytes(4, "big"),
+        data[12:header_length], data[2:4], data[header_length:],
+    ))
+
+
+def _element_id(ext_id: int | None, length: int) -> bytes | None:
+    """The first byte of a one-byte header extension element: ``b""`` when not negotiated,
+    ``None`` when the element needs RFC 8285's two-byte form."""
+    if not ext_id:
+        return b""
+    if not 1 <= ext_id <= 14 or not 1 <= length <= 16:
+        return None
+    return bytes([(ext_id << 4) | (length - 1)])
 
 
 class SilentTrack(MediaStreamTrack):
@@ -66,15 +98,22 @@ class DownTrack:
         self.packets_out = 0
         self._params: RTCRtpParameters | None = None
         self._ext = HeaderExtensionsMap()
+        self._one_byte = True
+        self._wire: Wire | Any = None
+        self._mid_element = b""
+        self._abs_send_time_id = b""
+        self._audio_level_id = b""
         self._payload_types: dict[str, int] = {}
         self._rtx_pt: int | None = None
         self._rtx_seq = random.randrange(1 << 15)
-        self._history: dict[int, RtpPacket] = {}
+        #: Sent packets by ``seq % HISTORY_SIZE``: (sequence number, unprotected bytes).
+        self._history: dict[int, tuple[int, bytes]] = {}
         self._source_ssrc: int | None = None
         self._seq_offset = 0
         self._ts_offset = 0
         self._last: tuple[int, int] | None = None
         self._last_sent = 0.0
+        self._report_due = 0.0
         self._need_keyframe = True
         self._hook()
 
@@ -83,8 +122,10 @@ class DownTrack:
         send, handle_rtcp = sender.send, sender._handle_rtcp_packet
 
         async def capture_send(parameters: Any) -> None:
+            self._wire = Wire(sender.transport)
             self._params = parameters
             self._ext.configure(parameters)
+            self._configure_extensions(parameters)
             main = parameters.codecs[0].payloadType if parameters.codecs else None
             for codec in parameters.codecs:
                 name = codec.name.lower()
@@ -101,7 +142,7 @@ class DownTrack:
             await handle_rtcp(packet)
             if isinstance(packet, RtcpRtpfbPacket) and packet.fmt == RTCP_RTPFB_NACK:
                 for seq in packet.lost:
-                    await self._retransmit(seq)
+                    self._retransmit(seq)
             elif isinstance(packet, RtcpPsfbPacket):
                 if packet.fmt in (RTCP_PSFB_PLI, RTCP_PSFB_FIR) and self.up is not None:
                     self.up.request_keyframe()
@@ -111,6 +152,19 @@ class DownTrack:
 
         sender.send = capture_send  # type: ignore[method-assign]
         sender._handle_rtcp_packet = on_rtcp  # type: ignore[method-assign]
+
+    def _configure_extensions(self, parameters: Any) -> None:
+        """Precompute this stream's one-byte header extension elements (RFC 8285)."""
+        ids = {e.uri: e.id for e in parameters.headerExtensions}
+        mid = (self.mid or "").encode()
+        mid_id = _element_id(ids.get(_MID_URI), len(mid)) if mid else b""
+        abs_id = _element_id(ids.get(_ABS_SEND_TIME_URI), 3)
+        level_id = _element_id(ids.get(_AUDIO_LEVEL_URI), 1)
+        # Rare two-byte ids: aiortc's serializer writes those; the fast one covers the rest.
+        self._one_byte = None not in (mid_id, abs_id, level_id)
+        self._mid_element = (mid_id or b"") + (mid if mid_id else b"")
+        self._abs_send_time_id = abs_id or b""
+        self._audio_level_id = level_id or b""
 
     @property
     def mid(self) -> str | None:
@@ -140,78 +194,114 @@ class DownTrack:
             self.up.downtracks.discard(self)
             self.up = None
 
-    async def write(self, packet: RtpPacket, codec: str) -> None:
-        """Rewrite ``packet`` for this subscriber and send it."""
+    def write(self, packet: RtpPacket, codec: str, ntp: int | None = None,
+              now: float | None = None) -> None:
+        """Rewrite ``packet`` for this subscriber and send it.
+
+        ``ntp`` (NTP time) and ``now`` (monotonic) are taken once per incoming packet by the
+        UpTrack and shared by all its subscribers.
+        """
         pt = self._payload_types.get(codec)
         if self._params is None or pt is None:
             return
         if self._need_keyframe and self.kind == "video" and not self._keyframe(packet, codec):
             return
         self._need_keyframe = False
+        if ntp is None:
+            ntp = current_ntp_time()
+        if now is None:
+            now = time.monotonic()
         if packet.ssrc != self._source_ssrc:
-            self._rebase(packet)
-        out = RtpPacket(
-            payload_type=pt,
-            marker=packet.marker,
-            sequence_number=(packet.sequence_number + self._seq_offset) & 0xFFFF,
-            timestamp=(packet.timestamp + self._ts_offset) & 0xFFFFFFFF,
-            ssrc=self.sender._ssrc,
-            payload=packet.payload,
-        )
-        out.extensions.mid = self.mid
-        out.extensions.audio_level = packet.extensions.audio_level
-        ntp = current_ntp_time()
-        out.extensions.abs_send_time = (ntp >> 14) & 0x00FFFFFF
-        self._last = (out.sequence_number, out.timestamp)
-        self._last_sent = time.monotonic()
-        self._history[out.sequence_number % HISTORY_SIZE] = out
-        await self._send(out)
-        self.bytes_out += len(out.payload)
+            self._rebase(packet, now)
+        seq = (packet.sequence_number + self._seq_offset) & 0xFFFF
+        timestamp = (packet.timestamp + self._ts_offset) & 0xFFFFFFFF
+        payload = packet.payload
+        data = self._serialize(packet, pt, seq, timestamp, (ntp >> 14) & 0x00FFFFFF)
+        self._last = (seq, timestamp)
+        self._last_sent = now
+        self._history[seq % HISTORY_SIZE] = (seq, data)
+        if not self._wire.send(data):
+            return
+        self.bytes_out += len(payload)
         self.packets_out += 1
-        # aiortc builds its sender reports from these private fields. Translate the publisher's
-        # report (same NTP time, RTP timestamp shifted by this stream's offset) so subscribers
-        # can line audio up with video; before the first report, use the forwarding time.
-        sender = self.sender
-        report = self.up.sender_report if self.up is not None else None
-        if report is not None and report[0] == packet.ssrc:
-            ntp, rtp_timestamp = report[1], (report[2] + self._ts_offset) & 0xFFFFFFFF
-        else:
-            rtp_timestamp = out.timestamp
-        sender._RTCRtpSender__ntp_timestamp = ntp  # type: ignore[attr-defined]
-        sender._RTCRtpSender__rtp_timestamp = rtp_timestamp  # type: ignore[attr-defined]
-        sender._RTCRtpSender__packet_count += 1  # type: ignore[attr-defined]
-        sender._RTCRtpSender__octet_count += len(out.payload)  # type: ignore[attr-defined]
+        if now >= self._report_due:
+            self._refresh_sender_report(packet.ssrc, ntp, timestamp, now)
 
     @staticmethod
     def _keyframe(packet: RtpPacket, codec: str) -> bool:
         detect = KEYFRAME_START.get(codec)
         return detect is not None and detect(packet.payload)
 
-    def _rebase(self, packet: RtpPacket) -> None:
+    def _refresh_sender_report(self, ssrc: int, ntp: int, timestamp: int, now: float) -> None:
+        """Feed aiortc's sender reports (built from these private fields about once a second).
+
+        Translates the publisher's report (same NTP time, RTP timestamp shifted by this stream's
+        offset) so subscribers can line audio up with video; before the first report, uses the
+        forwarding time. Refreshed every :data:`REPORT_REFRESH` seconds, not per packet.
+        """
+        self._report_due = now + REPORT_REFRESH
+        report = self.up.sender_report if self.up is not None else None
+        if report is not None and report[0] == ssrc:
+            ntp, timestamp = report[1], (report[2] + self._ts_offset) & 0xFFFFFFFF
+        sender = self.sender
+        sender._RTCRtpSender__ntp_timestamp = ntp  # type: ignore[attr-defined]
+        sender._RTCRtpSender__rtp_timestamp = timestamp  # type: ignore[attr-defined]
+        sender._RTCRtpSender__packet_count = self.packets_out  # type: ignore[attr-defined]
+        sender._RTCRtpSender__octet_count = self.bytes_out  # type: ignore[attr-defined]
+
+    def _serialize(self, packet: RtpPacket, pt: int, seq: int, timestamp: int,
+                   abs_send_time: int) -> bytes:
+        """The outgoing packet's bytes: RFC 3550 header, one-byte header extensions, payload.
+
+        Writes the same bytes as aiortc's ``RtpPacket.serialize`` with this stream's
+        ``HeaderExtensionsMap`` (mid, abs-send-time, audio level, in that order, zero-padded),
+        without building a packet object per subscriber.
+        """
+        if not self._one_byte:
+            out = RtpPacket(payload_type=pt, marker=packet.marker, sequence_number=seq,
+                            timestamp=timestamp, ssrc=self.sender._ssrc, payload=packet.payload)
+            out.extensions.mid = self.mid
+            out.extensions.audio_level = packet.extensions.audio_level
+            out.extensions.abs_send_time = abs_send_time
+            return out.serialize(self._ext)
+        first = 0x80
+        second = (0x80 if packet.marker else 0) | pt
+        ssrc = self.sender._ssrc
+        elements = self._mid_element
+        if self._abs_send_time_id:
+            elements += self._abs_send_time_id + abs_send_time.to_bytes(3, "big")
+        level = packet.extensions.audio_level
+        if level is not None and self._audio_level_id:
+            elements += self._audio_level_id + bytes(
+                [(0x80 if level[0] else 0) | (level[1] & 0x7F)])
+        if not elements:
+            return _HEADER.pack(first, second, seq, timestamp, ssrc) + packet.payload
+        elements += b"\0" * (-len(elements) % 4)
+        return _HEADER_EXT.pack(first | 0x10, second, seq, timestamp, ssrc, 0xBEDE,
+                                len(elements) >> 2) + elements + packet.payload
+
+    def _rebase(self, packet: RtpPacket, now: float) -> None:
         """Map a new source's numbering onto this stream without a jump backwards."""
         if self._last is None:
             seq, ts = random.randrange(1 << 15), random.randrange(1 << 32)
         else:
             # Advance the clock by the pause, so the subscriber's playout stays in step.
-            pause = int((time.monotonic() - self._last_sent) * _CLOCK[self.kind])
+            pause = int((now - self._last_sent) * _CLOCK[self.kind])
             seq = (self._last[0] + 1) & 0xFFFF
             ts = (self._last[1] + max(pause, _FRAME_TICKS[self.kind])) & 0xFFFFFFFF
         self._seq_offset = (seq - packet.sequence_number) & 0xFFFF
         self._ts_offset = (ts - packet.timestamp) & 0xFFFFFFFF
         self._source_ssrc = packet.ssrc
 
-    async def _retransmit(self, seq: int) -> None:
-        packet = self._history.get(seq % HISTORY_SIZE)
-        if packet is None or packet.sequence_number != seq:
+    def _retransmit(self, seq: int) -> None:
+        sent = self._history.get(seq % HISTORY_SIZE)
+        if sent is None or sent[0] != seq:
             return
+        data = sent[1]
         if self._rtx_pt is not None:
-            packet = wrap_rtx(packet, self._rtx_pt, self._rtx_seq, self.sender._rtx_ssrc)
+            data = wrap_rtx_bytes(data, self._rtx_pt, self._rtx_seq, self.sender._rtx_ssrc)
             self._rtx_seq = (self._rtx_seq + 1) & 0xFFFF
-        await self._send(packet)
-
-    async def _send(self, packet: RtpPacket) -> None:
-        with contextlib.suppress(ConnectionError):
-            await self.sender.transport._send_rtp(packet.serialize(self._ext))
+        self._wire.send(data)
 
     @property
     def rtt(self) -> float | None:

@@ -5,6 +5,7 @@ sink. VP8 frames are reassembled with aiortc's depayloader and jitter buffer, Op
 whole frames; both are muxed as they are (``add_stream`` only declares the streams). The file
 opens at the first VP8 keyframe, whose header gives width and height, or, when no video comes
 within :data:`AUDIO_ONLY_AFTER` seconds, as audio only; audio waits in a bounded buffer until then.
+Clusters are written out every second, so what was recorded survives the worker's death.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from vclinic.media.vp8 import keyframe_size
 log = get_logger("media.recorder")
 
 AUDIO_ONLY_AFTER = 2.0
+#: Muxer options: close a cluster at least every second and write each packet through, so that
+#: a worker that dies mid-recording leaves a readable file missing at most about a second.
+_MUX_OPTIONS = {"cluster_time_limit": "1000", "flush_packets": "1"}
 MAX_PENDING_AUDIO = 500
 _VP8 = RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=96)
 _OPUS_HEAD = b"OpusHead" + struct.pack("<BBHIhB", 1, 2, 312, 48000, 0, 0)
@@ -115,7 +119,7 @@ class ParticipantRecorder:
             self._mux("audio", packet.payload, packet.timestamp, keyframe=True)
 
     def _open(self, size: tuple[int, int] | None) -> None:
-        self._container = av.open(self.path, "w", format="webm")
+        self._container = av.open(self.path, "w", format="webm", options=_MUX_OPTIONS)
         if size is not None:
             video = self._container.add_stream("libvpx", rate=30)
             video.width, video.height = size

@@ -1,9 +1,12 @@
 // The call page: remote videos with names and roles, self view, controls, the participant list,
 // connection quality, recording and time left. Speaks only docs/protocol.md (session.* and
 // media.*), and after a network drop reconnects, enters the session again and restarts media.
+import { api } from "./api.js";
 import { chosenDevices, constraints, mediaErrorText, openMedia } from "./devices.js";
 import { SfuPeer } from "./media.js";
-import { announce, formatClock, roleName, sessionIdFromUrl, setBanner } from "./ui.js";
+import {
+  announce, consentKey, formatClock, roleName, sessionIdFromUrl, setBanner,
+} from "./ui.js";
 import { renderParticipants, Tiles } from "./tiles.js";
 import { Socket, WsError } from "./ws.js";
 
@@ -14,6 +17,7 @@ const participants = new Map();
 const state = {
   session: null, you: null, peer: null, stream: null, screen: null, iceServers: [],
   audioMuted: false, videoMuted: false, facingMode: "user", ended: false, mediaStarted: false,
+  recording: { state: "stopped" }, enteredRole: null, recordBusy: false, timeUp: false,
 };
 const $ = (id) => document.getElementById(id);
 const isPhone = () => navigator.maxTouchPoints > 0 && matchMedia("(pointer: coarse)").matches;
@@ -43,9 +47,7 @@ function render() {
   const session = state.session || {};
   $("session-name").textContent = session.name || "Session";
   document.title = `${session.name || "Session"} · vclinic`;
-  const recording = session.recording === true || session.recording === "recording"
-    || session.recording_state === "recording";
-  $("recording").hidden = !recording;
+  $("recording").hidden = !isRecording();
   renderParticipants($("participants"), [...participants.values()], state.you);
   const present = [...participants.values()].filter((p) => p.state !== "left").length;
   $("participant-count").textContent = `(${present})`;
@@ -60,6 +62,20 @@ function render() {
   self.querySelector(".tile-off").hidden = !state.videoMuted && Boolean(state.stream
     && state.stream.getVideoTracks().length);
   updateControls();
+}
+
+function isRecording() {
+  return Boolean(state.recording && state.recording.state === "recording");
+}
+
+// Chairs may record. Permissions come with session.enter; a later role change arrives as the
+// new role alone, so after one the role decides (docs/workflows/sessions.md, Roles).
+function canRecord() {
+  const you = state.you;
+  if (!you || state.ended) return false;
+  if (you.permissions && typeof you.permissions.record === "boolean"
+    && you.role === state.enteredRole) return you.permissions.record;
+  return you.role === "chair";
 }
 
 function updateControls() {
@@ -77,6 +93,11 @@ function updateControls() {
     || !state.mediaStarted;
   screen.textContent = state.screen ? "Stop Sharing" : "Share Screen";
   screen.setAttribute("aria-pressed", String(Boolean(state.screen)));
+  const record = $("record");
+  record.hidden = !canRecord();
+  record.textContent = isRecording() ? "Stop Recording" : "Start Recording";
+  record.setAttribute("aria-pressed", String(isRecording()));
+  record.disabled = state.recordBusy;
 }
 
 function upsert(participant) {
@@ -95,9 +116,15 @@ function upsert(participant) {
 }
 
 async function enter() {
-  const reply = await socket.request("session.enter", { session_id: sessionId });
+  const data = { session_id: sessionId };
+  // The answer given on the Camera Preview; without one the server keeps the last answer.
+  const consent = sessionStorage.getItem(consentKey(sessionId));
+  if (consent === "true" || consent === "false") data.consent_recording = consent === "true";
+  const reply = await socket.request("session.enter", data);
   state.session = reply.session;
   state.you = reply.you;
+  state.enteredRole = reply.you.role;
+  state.recording = reply.recording || { state: "stopped" };
   state.iceServers = reply.ice_servers || [];
   participants.clear();
   for (const p of reply.participants || []) participants.set(p.id, p);
@@ -314,6 +341,45 @@ function revoked({ source }) {
   render();
 }
 
+async function toggleRecording() {
+  if (state.recordBusy || !canRecord()) return;
+  state.recordBusy = true;
+  updateControls();
+  const path = `/sessions/${encodeURIComponent(sessionId)}/recording`;
+  try {
+    await api("GET", "/me"); // the CSRF token for the write
+    await api(isRecording() ? "DELETE" : "POST", path);
+  } catch (error) {
+    status(error.message || "The recording could not be changed.", "error");
+  } finally {
+    state.recordBusy = false;
+    updateControls();
+  }
+}
+
+function tellRecording() {
+  const mine = state.you && participants.get(state.you.id);
+  const consented = mine ? mine.consent_recording : state.you && state.you.consent_recording;
+  status(consented ? "This session is being recorded."
+    : "This session is being recorded. You are not in the recording: you did not agree to be recorded.",
+  "warning");
+}
+
+// session.recording: everyone sees the indicator; the people not in the recording are told.
+function recordingChanged(data) {
+  const was = isRecording();
+  state.recording = data.state === "recording" ? data : { state: data.state };
+  render();
+  if (data.state === "recording" && !was) {
+    tellRecording();
+  } else if (data.state === "interrupted") {
+    status("The recording stopped because of a server problem. What was recorded so far is kept.",
+      "error");
+  } else if (data.state === "stopped" && was) {
+    status("Recording stopped.");
+  }
+}
+
 function removed({ participant_id: id, reason }) {
   if (state.you && id === state.you.id) {
     end("You were removed from the session", reason === "access_changed"
@@ -327,6 +393,8 @@ function removed({ participant_id: id, reason }) {
   render();
 }
 
+// Time Left counts down to the session's end (set by a chair). Reaching it does not end the
+// call: a clinical visit is never cut off by the clock, so the page only warns and says so.
 function updateClock() {
   const endsAt = state.session && state.session.ends_at;
   const box = $("time-left");
@@ -342,6 +410,12 @@ function updateClock() {
   if ((minute === 5 || minute === 1) && state.announcedMinute !== minute) {
     state.announcedMinute = minute;
     announce(`${minute} minute${minute === 1 ? "" : "s"} left`);
+  }
+  if (left <= 0 && !state.timeUp) {
+    state.timeUp = true;
+    status("The session's time is up. The call goes on until a Session Chair ends it.", "warning");
+  } else if (left > 0) {
+    state.timeUp = false;
   }
 }
 const clock = setInterval(updateClock, 1000);
@@ -383,6 +457,7 @@ socket.on("session.updated", ({ session }) => {
   updateClock();
 });
 socket.on("session.removed", removed);
+socket.on("session.recording", recordingChanged);
 socket.on("session.closed", () => end("The session has ended",
   "The Session Chair ended the session for everyone."));
 socket.on("media.server_offer", (data) => state.peer && state.peer.handleServerOffer(data)
@@ -431,6 +506,7 @@ navigator.mediaDevices.addEventListener("devicechange", () => {
   if (state.stream) updateCameras().catch(() => {});
 });
 $("screen").addEventListener("click", toggleScreen);
+$("record").addEventListener("click", toggleRecording);
 $("hangup").addEventListener("click", hangUp);
 $("rejoin").addEventListener("click", () => window.location.reload());
 
@@ -455,6 +531,7 @@ async function main() {
   } else {
     status("");
   }
+  if (isRecording()) tellRecording();
   updateClock();
   if (state.you.state !== "waiting") await startMedia();
   document.body.dataset.ready = "true";

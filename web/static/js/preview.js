@@ -2,13 +2,16 @@
 // then "Join Session" (the call page) or "Back".
 import { chosenDevices, levelMeter, mediaErrorText, openMedia, rememberDevices } from "./devices.js";
 import { api } from "./api.js";
-import { sessionIdFromUrl, setBanner } from "./ui.js";
+import { consentKey, sessionIdFromUrl, setBanner } from "./ui.js";
 
 const video = document.getElementById("self-video");
 const cameraSelect = document.getElementById("camera");
 const micSelect = document.getElementById("microphone");
 const meter = document.getElementById("level");
+const consent = document.getElementById("consent-recording");
 const sessionId = sessionIdFromUrl();
+// The answer to recording consent goes with entering the call (session.enter).
+if (sessionId) consent.checked = sessionStorage.getItem(consentKey(sessionId)) === "true";
 let stream = null;
 let stopMeter = () => {};
 
@@ -73,6 +76,7 @@ micSelect.addEventListener("change", () =>
 document.getElementById("devices").addEventListener("submit", (event) => {
   event.preventDefault();
   if (!sessionId) return;
+  sessionStorage.setItem(consentKey(sessionId), String(consent.checked));
   stopAll();
   window.location.assign(`/call?session=${encodeURIComponent(sessionId)}`);
 });

@@ -38,6 +38,11 @@ export function setBanner(id, text, kind = "info") {
   node.dataset.kind = kind;
 }
 
+// Where the Camera Preview keeps the participant's answer to recording consent for the call page.
+export function consentKey(sessionId) {
+  return `vclinic.consent_recording.${sessionId}`;
+}
+
 export function formatClock(totalSeconds) {
   const seconds = Math.max(0, Math.floor(totalSeconds));
   const h = Math.floor(seconds / 3600);

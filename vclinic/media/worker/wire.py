@@ -1,0 +1,79 @@
+"""The forwarding fast path out of the worker: protect an RTP packet and hand it to the socket.
+
+Owned by :class:`~vclinic.media.worker.downtrack.DownTrack`, one :class:`Wire` per subscriber
+stream. aiortc sends RTP through four nested coroutines (``RTCDtlsTransport._send_rtp`` →
+``RTCIceTransport._send`` → aioice ``Connection.sendto`` → ``StunProtocol.send_data``), each of
+which only calls the next, and pylibsrtp allocates and checks on every packet; at tens of
+subscribers per packet that was a large share of the worker's CPU. :meth:`Wire.send` does the
+same work synchronously: libsrtp's ``srtp_protect`` on the transport's own session and buffer,
+``sendto`` on the nominated pair's datagram transport (plain UDP, or aioice's ``TurnTransport``;
+both send synchronously) and aiortc's byte and packet counters. It reads the aiortc 1.16,
+aioice 0.13 and pylibsrtp 0.12 fields those coroutines read (see ``docs/media.md``) and checks
+on every packet that the DTLS transport is connected and the nominated pair unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiortc.rtcdtlstransport import State
+from pylibsrtp import SRTP_MAX_TRAILER_LEN
+from pylibsrtp._binding import ffi, lib
+
+_ICE_COMPONENT_RTP = 1
+
+
+class Wire:
+    """Sends one subscriber stream's RTP on its DTLS transport."""
+
+    __slots__ = ("_addr", "_buffer", "_cdata", "_dtls", "_length", "_limit", "_nominated",
+                 "_pair", "_session", "_srtp", "_transport")
+
+    def __init__(self, dtls: Any) -> None:
+        self._dtls = dtls
+        self._pair: Any = None
+        self._session: Any = None
+        self._length = ffi.new("int *")
+
+    def send(self, data: bytes) -> bool:
+        """Send ``data`` (an unprotected RTP packet); ``False`` when it cannot be sent now."""
+        dtls = self._dtls
+        if dtls._state is not State.CONNECTED:
+            return False
+        if dtls._tx_srtp is not self._session:
+            self._bind_session(dtls._tx_srtp)
+        pair = self._pair
+        if pair is None or self._nominated.get(_ICE_COMPONENT_RTP) is not pair:
+            pair = self._bind_pair()
+            if pair is None:
+                return False
+        size = len(data)
+        if size > self._limit:
+            return False
+        self._buffer[0:size] = data
+        length = self._length
+        length[0] = size
+        if lib.srtp_protect(self._srtp, self._cdata, length) != 0:
+            return False
+        protected = self._buffer[0:length[0]]
+        self._transport.sendto(protected, self._addr)
+        dtls._RTCDtlsTransport__tx_bytes += len(protected)
+        dtls._RTCDtlsTransport__tx_packets += 1
+        return True
+
+    def _bind_session(self, session: Any) -> None:
+        self._session = session
+        self._srtp = session._srtp[0]
+        self._cdata = session._cdata
+        self._buffer = session._buffer
+        self._limit = len(session._buffer) - SRTP_MAX_TRAILER_LEN
+
+    def _bind_pair(self) -> Any:
+        self._nominated = self._dtls.transport._connection._nominated
+        pair = self._nominated.get(_ICE_COMPONENT_RTP)
+        transport = pair.protocol.transport if pair is not None else None
+        if transport is None:
+            self._pair = None
+            return None
+        self._pair, self._transport, self._addr = pair, transport, pair.remote_addr
+        return pair
