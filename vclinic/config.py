@@ -68,6 +68,9 @@ class Settings:
     media_workers: int = 0
     #: Addresses media workers gather ICE host candidates on (empty: every interface's address).
     media_host_addresses: tuple[str, ...] = ()
+    #: Use H.264 (packetization-mode 1, constrained baseline) for a call's video when every
+    #: participant offers it; otherwise, and for good once anyone lacks it, VP8.
+    media_h264: bool = False
     #: STUN/TURN server URLs handed to clients (``stun:host:port``, ``turn:host:port``).
     ice_servers: tuple[str, ...] = ()
     #: Shared secret of coturn's ``use-auth-secret``; TURN credentials are minted from it.

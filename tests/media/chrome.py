@@ -46,12 +46,16 @@ _ANSWER = """async ([type, sdp]) => {
 }"""
 
 _STATS = """async () => {
-  const out = {video: 0, keyframes: 0, audio: 0, state: window.pc.connectionState};
-  (await window.pc.getStats()).forEach(s => {
+  const out = {video: 0, keyframes: 0, audio: 0, state: window.pc.connectionState,
+               video_codecs: []};
+  const report = await window.pc.getStats();
+  report.forEach(s => {
     if (s.type !== 'inbound-rtp') return;
     if (s.kind === 'video') {
       out.video += s.framesDecoded || 0;
       out.keyframes += s.keyFramesDecoded || 0;
+      const codec = s.codecId && report.get(s.codecId);
+      if (codec) out.video_codecs.push(codec.mimeType);
     }
     if (s.kind === 'audio') out.audio += s.packetsReceived || 0;
   });

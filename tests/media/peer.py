@@ -20,13 +20,14 @@ import trio
 from aiortc import (
     RTCConfiguration,
     RTCPeerConnection,
+    RTCRtpSender,
     RTCSessionDescription,
 )
 from aiortc.mediastreams import AudioStreamTrack, MediaStreamError, MediaStreamTrack
 from aiortc.rtcconfiguration import RTCBundlePolicy
 from aiortc.rtp import RtpPacket
 
-from vclinic.media.vp8 import is_keyframe_start
+from vclinic.media import h264, vp8
 from vclinic.media.worker.hooks import restrict_host_addresses
 
 restrict_host_addresses(["127.0.0.1"])
@@ -119,12 +120,33 @@ def _ufrag(sdp: str) -> str | None:
     return next((line[12:] for line in sdp.splitlines() if line.startswith("a=ice-ufrag:")), None)
 
 
-class Peer:
-    """One aiortc client: publishes a counter video and silence, decodes what it receives."""
+_KEYFRAME_START = {"video/VP8": vp8.is_keyframe_start, "video/H264": h264.is_keyframe_start}
 
-    def __init__(self, name: str, chrome: bool = False) -> None:
+
+def video_preferences(codecs: tuple[str, ...]) -> list[Any]:
+    """aiortc's capabilities for ``codecs`` (``"vp8"``, ``"h264"``: packetization-mode 1,
+    constrained baseline ``42e01f``), in that order, plus RTX."""
+    caps = RTCRtpSender.getCapabilities("video").codecs
+    wanted = {"vp8": ("video/VP8", {}),
+              "h264": ("video/H264", {"level-asymmetry-allowed": "1",
+                                      "packetization-mode": "1", "profile-level-id": "42e01f"})}
+    chosen = [next(c for c in caps if (c.mimeType, c.parameters) == wanted[name])
+              for name in codecs]
+    return chosen + [c for c in caps if c.mimeType == "video/rtx"]
+
+
+class Peer:
+    """One aiortc client: publishes a counter video and silence, decodes what it receives.
+
+    ``video_codecs`` limits the video codecs it offers (``("h264",)``: an H.264-only client);
+    ``None`` offers aiortc's defaults (VP8, then H.264).
+    """
+
+    def __init__(self, name: str, chrome: bool = False,
+                 video_codecs: tuple[str, ...] | None = None) -> None:
         self.name = name
         self.chrome = chrome
+        self.video_codecs = video_codecs
         self.pc: RTCPeerConnection | None = None
         self.counters: dict[str, list[int]] = {}
         self.audio_frames: dict[str, int] = {}
@@ -148,6 +170,10 @@ class Peer:
             pc.addTransceiver(CounterTrack(), direction="sendonly")
         if not (audio or video or screen):
             pc.addTransceiver("audio", direction="recvonly")
+        if self.video_codecs is not None:
+            for transceiver in pc.getTransceivers():
+                if transceiver.kind == "video":
+                    transceiver.setCodecPreferences(video_preferences(self.video_codecs))
         offer = await pc.createOffer()
         if self.chrome:
             offer = RTCSessionDescription(sdp=chrome_numbering(offer.sdp), type="offer")
@@ -190,11 +216,13 @@ class Peer:
         transceiver = next(t for t in self.pc.getTransceivers() if t.receiver is receiver)
 
         async def handle(packet: RtpPacket, arrival_time_ms: int) -> None:
-            vp8 = {c.payloadType for c in transceiver._codecs if c.mimeType == "video/VP8"}
-            if packet.payload_type not in vp8 or not packet.payload:
+            detect = next((_KEYFRAME_START[c.mimeType] for c in transceiver._codecs
+                           if c.payloadType == packet.payload_type
+                           and c.mimeType in _KEYFRAME_START), None)
+            if detect is None or not packet.payload:
                 await original(packet, arrival_time_ms)
                 return
-            keyframe = is_keyframe_start(packet.payload)
+            keyframe = detect(packet.payload)
             self.first_video_packet_keyframe.setdefault(mid, keyframe)
             if keyframe:
                 self.keyframes[mid] = self.keyframes.get(mid, 0) + 1
@@ -220,7 +248,15 @@ class Peer:
             "first_keyframe": dict(self.first_video_packet_keyframe),
             "keyframes": dict(self.keyframes),
             "state": self.pc.connectionState if self.pc else "closed",
+            "video_codecs": self.negotiated_video_codecs(),
         }
+
+    def negotiated_video_codecs(self) -> dict[str, str]:
+        """Each video transceiver's negotiated codec (``video/VP8``, ``video/H264``) by mid."""
+        if self.pc is None:
+            return {}
+        return {t.mid: t._codecs[0].mimeType for t in self.pc.getTransceivers()
+                if t.kind == "video" and t.mid is not None and t._codecs}
 
     def reset_media(self) -> None:
         self.counters.clear()

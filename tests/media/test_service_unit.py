@@ -135,6 +135,9 @@ def test_worker_events_map_to_protocol_events() -> None:
     failed = p.NegotiationFailed(room="s1", handle="bob", reason="answer_timeout")
     assert sink_event(failed) == ("bob", "media.renegotiate",
                                   {"session_id": "s1", "reason": "negotiation_failed"})
+    switched = p.NegotiationFailed(room="s1", handle="bob", reason="codec_changed")
+    assert sink_event(switched) == ("bob", "media.renegotiate",
+                                    {"session_id": "s1", "reason": "codec_changed"})
     muted = p.ParticipantState(room="s1", handle="bob", audio_muted=True, video_muted=False)
     assert session_event(muted) == ("s1", "media.participant_state", {
         "session_id": "s1", "participant_id": "bob", "audio_muted": True,

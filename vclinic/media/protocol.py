@@ -389,6 +389,8 @@ class WorkerConfig:
     stats_seconds: float = 2.0
     #: Deadline of one negotiation step (applying an offer, waiting for an answer).
     negotiation_seconds: float = 10.0
+    #: Use H.264 for a room's video when every participant's offer supports it (else VP8).
+    prefer_h264: bool = False
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -402,4 +404,5 @@ class WorkerConfig:
             ice_servers=tuple(raw.get("ice_servers", ())),
             stats_seconds=float(raw.get("stats_seconds", 2.0)),
             negotiation_seconds=float(raw.get("negotiation_seconds", 10.0)),
+            prefer_h264=raw.get("prefer_h264", False) is True,
         )

@@ -25,6 +25,8 @@ def sink_event(event: object) -> tuple[str, str, dict[str, Any]] | None:
             }
         case p.ConnectionState(room=room, handle=handle, state=state):
             return handle, "media.connection_state", {"session_id": room, "state": state}
+        case p.NegotiationFailed(room=room, handle=handle, reason="codec_changed"):
+            return handle, "media.renegotiate", {"session_id": room, "reason": "codec_changed"}
         case p.NegotiationFailed(room=room, handle=handle):
             return handle, "media.renegotiate", {"session_id": room,
                                                  "reason": "negotiation_failed"}

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from vclinic.errors import BadRequest, PayloadTooLarge
+from vclinic.media import h264
 
 #: Largest SDP accepted: a browser's offer for a few tracks is 3 to 10 KB, and each further
 #: subscribed track adds about 1 KB to its answers.
@@ -19,13 +20,15 @@ MAX_SDP_BYTES = 128 * 1024
 #: Own tracks plus one per subscribed track: about 30 publishers with camera and microphone.
 MAX_MEDIA_SECTIONS = 64
 MAX_LINE_BYTES = 1024
-#: Codecs the SFU forwards, by lower-case encoding name.
-FORWARDED_CODECS = {"audio": {"opus"}, "video": {"vp8"}}
+#: Codecs the SFU forwards, by lower-case encoding name (H.264: only the formats
+#: :func:`vclinic.media.h264.forwardable` accepts).
+FORWARDED_CODECS = {"audio": {"opus"}, "video": {"vp8", "h264"}}
 DIRECTIONS = ("sendrecv", "sendonly", "recvonly", "inactive")
 
 _LINE = re.compile(r"^[a-z]=[\x20-\x7e]*$")
 _MLINE = re.compile(r"^m=(audio|video|application) (\d+)(?:/\d+)? ([A-Z/]+) ([\w ./-]+)$")
 _RTPMAP = re.compile(r"^a=rtpmap:(\d+) ([\w.-]+)/(\d+)(?:/\d+)?$")
+_FMTP = re.compile(r"^a=fmtp:(\d+) (.*)$")
 _TOKEN = re.compile(r"^[\w+/=.-]+$")
 _CANDIDATE = re.compile(
     r"^candidate:[\w+/=.-]{1,64} \d{1,3} (?i:udp|tcp) \d{1,10} [\w:.-]{1,64} \d{1,5} "
@@ -55,6 +58,12 @@ class SessionSummary:
     ice_ufrag: str
     media: tuple[MediaSection, ...]
 
+    @property
+    def video_codecs(self) -> frozenset[str]:
+        """Video codecs every video section offers; empty when the description has no video."""
+        sections = [set(m.codecs) for m in self.media if m.kind == "video"]
+        return frozenset(set.intersection(*sections)) if sections else frozenset()
+
 
 def validate(sdp: str) -> SessionSummary:
     """Check ``sdp`` and summarise it; raises :class:`BadRequest` or :class:`PayloadTooLarge`."""
@@ -82,7 +91,8 @@ def validate(sdp: str) -> SessionSummary:
         raise BadRequest("SDP repeats a mid", code="invalid_sdp")
     if any(not m.codecs for m in media if m.kind != "application"):
         raise BadRequest(
-            "SDP offers none of the supported codecs (Opus, VP8)", code="unsupported_codec"
+            "SDP offers none of the supported codecs (Opus, VP8, H.264 packetization-mode 1 "
+            "constrained baseline)", code="unsupported_codec"
         )
     ufrag = _attribute(session, sections[0], "ice-ufrag") or ""
     return SessionSummary(ice_ufrag=ufrag, media=media)
@@ -140,6 +150,7 @@ def _section(session: list[str], section: list[str]) -> MediaSection:
     payload_types = fmts.split()
     if not all(pt.isdigit() and int(pt) < 128 for pt in payload_types):
         raise BadRequest("SDP media section lists invalid payload types", code="invalid_sdp")
+    fmtp = {m.group(1): h264.parse_fmtp(m.group(2)) for m in map(_FMTP.match, section) if m}
     codecs = []
     for line in section:
         rtpmap = _RTPMAP.match(line)
@@ -150,8 +161,11 @@ def _section(session: list[str], section: list[str]) -> MediaSection:
         pt, name, _rate = rtpmap.groups()
         if pt not in payload_types:
             raise BadRequest("SDP a=rtpmap names an unlisted payload type", code="invalid_sdp")
-        if name.lower() in FORWARDED_CODECS[kind]:
-            codecs.append(name.lower())
+        name = name.lower()
+        if name == "h264" and not h264.forwardable(fmtp.get(pt, {})):
+            continue
+        if name in FORWARDED_CODECS[kind] and name not in codecs:
+            codecs.append(name)
     direction = next((d for d in DIRECTIONS if f"a={d}" in section), "sendrecv")
     return MediaSection(kind=kind, mid=mid, direction=direction, codecs=tuple(codecs))
 

@@ -82,6 +82,7 @@ class MediaService:
             host_addresses=tuple(settings.media_host_addresses) or None,
             # The workers need no TURN relay of their own; they only use STUN, if configured.
             ice_servers=tuple(u for u in settings.ice_servers if not is_turn_url(u)),
+            prefer_h264=settings.media_h264,
         )
         self.pool = MediaPool([MediaClient(config) for _ in range(count)])
         self._members: dict[str, _Member] = {}

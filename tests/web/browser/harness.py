@@ -197,10 +197,14 @@ def wait_media_flowing(page: Any) -> dict[str, Any]:
                 "video frames stopped advancing")
 
 
-def open_call(browser: Any, node: NodeThread) -> tuple[Any, Any, str]:
-    """A provider starts a session and joins it; a guest follows the link and joins too."""
+def open_call(browser: Any, node: NodeThread, guest_browser: Any = None,
+              guest_camera: str | None = None, **guest_options: Any) -> tuple[Any, Any, str]:
+    """A provider starts a session and joins it; a guest follows the link and joins too, in
+    ``guest_browser`` (default: the same browser) with ``guest_options`` for its context
+    (a phone: ``is_mobile``, ``has_touch``, ``viewport``), choosing the camera labelled
+    ``guest_camera`` on the Camera Preview if given."""
     provider_context = browser.new_context()
-    guest_context = browser.new_context()
+    guest_context = (guest_browser or browser).new_context(**guest_options)
     for ctx in (provider_context, guest_context):
         ctx.add_init_script(TRACK_PEERS)
     provider = provider_context.new_page()
@@ -217,6 +221,12 @@ def open_call(browser: Any, node: NodeThread) -> tuple[Any, Any, str]:
     guest.get_by_label("Your name").fill(GUEST)
     guest.get_by_role("button", name="Continue").click()
     guest.wait_for_url(lambda url: "/preview" in url or "/call" in url)
+    if guest_camera is not None:
+        guest.wait_for_url(lambda url: "/preview" in url)
+        camera = guest.get_by_label("Camera", exact=True)
+        camera.select_option(label=guest_camera)
+        guest.wait_for_function("""() => (JSON.parse(sessionStorage.getItem('vclinic.devices'))
+          || {}).videoId === document.getElementById('camera').value""")
     if "/preview" in guest.url:
         guest.get_by_role("button", name="Join Session").click()
     guest.wait_for_url(lambda url: "/call" in url)

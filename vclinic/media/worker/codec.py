@@ -1,4 +1,8 @@
-"""Codec choices on the worker's transceivers: only what the SFU forwards (Opus; VP8 + RTX).
+"""Codec choices on the worker's transceivers: only what the SFU forwards.
+
+Audio is Opus; video is the room's codec (``vp8`` or ``h264``, see
+:meth:`~vclinic.media.worker.room.Room.settle_video_codec`) with its RTX. H.264 is the
+packetization-mode 1, Constrained Baseline format (``42e01f``), never mode 0.
 
 Used by :class:`~vclinic.media.worker.peer.Participant`. Relies on ``RTCRtpTransceiver._codecs``,
 which aiortc 1.16 fills in ``setRemoteDescription`` and uses in ``createAnswer`` and for the
@@ -16,13 +20,27 @@ import aiortc.codecs as aiortc_codecs
 from aiortc import RTCRtpSender, RTCRtpTransceiver, rtcpeerconnection
 from aiortc.rtcrtpparameters import RTCRtpCodecParameters, RTCRtpHeaderExtensionParameters
 
-_FORWARDED = {"audio": "audio/opus", "video": "video/vp8"}
+from vclinic.media import h264
+
+#: Video codecs a room may use, by the lower-case encoding name the forwarder uses.
+VIDEO_CODECS = ("vp8", "h264")
 
 
-def restrict_codecs(transceiver: RTCRtpTransceiver) -> None:
+def _mime(kind: str, video_codec: str) -> str:
+    return "audio/opus" if kind == "audio" else f"video/{video_codec}"
+
+
+def _matches(codec: Any, kind: str, video_codec: str) -> bool:
+    """``codec`` (parameters or capability) is the one forwarded for ``kind`` in this room."""
+    if codec.mimeType.lower() != _mime(kind, video_codec):
+        return False
+    return kind == "audio" or video_codec != "h264" or h264.forwardable(
+        {k: str(v) for k, v in codec.parameters.items()})
+
+
+def restrict_codecs(transceiver: RTCRtpTransceiver, video_codec: str) -> None:
     """Keep only the forwarded codec (and its RTX) on a transceiver the client offered."""
-    wanted = _FORWARDED[transceiver.kind]
-    main = [c for c in transceiver._codecs if c.mimeType.lower() == wanted]
+    main = [c for c in transceiver._codecs if _matches(c, transceiver.kind, video_codec)]
     if not main:
         return
     pts = {c.payloadType for c in main}
@@ -34,10 +52,12 @@ def restrict_codecs(transceiver: RTCRtpTransceiver) -> None:
     transceiver._codecs = main[:1] + [c for c in rtx if c.parameters.get("apt") == keep]
 
 
-def forwarded_preferences(kind: str) -> list[Any]:
-    """Codec preferences for the worker's own send-only transceivers: VP8 + RTX, or Opus."""
+def forwarded_preferences(kind: str, video_codec: str) -> list[Any]:
+    """Codec preferences for the worker's own send-only transceivers: the room's video codec
+    + RTX, or Opus."""
     caps = RTCRtpSender.getCapabilities(kind).codecs
-    return [c for c in caps if c.mimeType.lower() in (_FORWARDED[kind], f"{kind}/rtx")]
+    main = [c for c in caps if _matches(c, kind, video_codec)][:1]
+    return main + [c for c in caps if c.mimeType.lower() == f"{kind}/rtx"]
 
 
 class CodecPlan:
@@ -52,6 +72,7 @@ class CodecPlan:
     """
 
     def __init__(self) -> None:
+        self.video_codec = "vp8"
         self.payload_types: dict[str, int] = {}
         self.extension_ids: dict[str, int] = {}
 
@@ -81,9 +102,10 @@ class CodecPlan:
         out: dict[str, list[RTCRtpCodecParameters]] = {}
         for kind in ("audio", "video"):
             main = next(c for c in aiortc_codecs.CODECS[kind]
-                        if c.mimeType.lower() == _FORWARDED[kind])
+                        if _matches(c, kind, self.video_codec))
             chosen = copy.deepcopy(main)
-            chosen.payloadType = self._payload_type(_FORWARDED[kind], main.payloadType or 96)
+            mime = _mime(kind, self.video_codec)
+            chosen.payloadType = self._payload_type(mime, main.payloadType or 96)
             out[kind] = [chosen]
             rtx = next((c for c in aiortc_codecs.CODECS[kind]
                         if c.mimeType.lower() == f"{kind}/rtx"
@@ -105,8 +127,9 @@ class CodecPlan:
         }
 
     @contextlib.contextmanager
-    def applied(self) -> Iterator[None]:
-        """Make aiortc's next ``createOffer`` use this plan."""
+    def applied(self, video_codec: str) -> Iterator[None]:
+        """Make aiortc's next ``createOffer`` use this plan, with ``video_codec`` for video."""
+        self.video_codec = video_codec
         saved = rtcpeerconnection.CODECS, rtcpeerconnection.HEADER_EXTENSIONS
         rtcpeerconnection.CODECS = self.codecs()  # type: ignore[misc]
         rtcpeerconnection.HEADER_EXTENSIONS = self.extensions()  # type: ignore[misc]

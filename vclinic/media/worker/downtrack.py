@@ -31,7 +31,7 @@ from aiortc.rtp import (
     unpack_remb_fci,
 )
 
-from vclinic.media.vp8 import is_keyframe_start
+from vclinic.media import h264, vp8
 from vclinic.media.worker.uptrack import UpTrack
 from vclinic.media.worker.wire import Wire
 
@@ -45,6 +45,8 @@ _ABS_SEND_TIME_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time
 _AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 _FRAME_TICKS = {"audio": 960, "video": 3000}
 _CLOCK = {"audio": 48000, "video": 90000}
+#: Keyframe-start detection by the forwarder's codec name (video codecs only).
+KEYFRAME_START = {"vp8": vp8.is_keyframe_start, "h264": h264.is_keyframe_start}
 
 
 def wrap_rtx_bytes(data: bytes, payload_type: int, sequence_number: int, ssrc: int) -> bytes:
@@ -202,7 +204,7 @@ class DownTrack:
         pt = self._payload_types.get(codec)
         if self._params is None or pt is None:
             return
-        if self._need_keyframe and self.kind == "video" and not is_keyframe_start(packet.payload):
+        if self._need_keyframe and self.kind == "video" and not self._keyframe(packet, codec):
             return
         self._need_keyframe = False
         if ntp is None:
@@ -224,6 +226,11 @@ class DownTrack:
         self.packets_out += 1
         if now >= self._report_due:
             self._refresh_sender_report(packet.ssrc, ntp, timestamp, now)
+
+    @staticmethod
+    def _keyframe(packet: RtpPacket, codec: str) -> bool:
+        detect = KEYFRAME_START.get(codec)
+        return detect is not None and detect(packet.payload)
 
     def _refresh_sender_report(self, ssrc: int, ntp: int, timestamp: int, now: float) -> None:
         """Feed aiortc's sender reports (built from these private fields about once a second).

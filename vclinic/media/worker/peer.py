@@ -73,6 +73,7 @@ class Participant:
         for source in by_mid.values():
             if not self.permissions.may_publish(source):
                 raise Forbidden(f"not allowed to publish {source}", code="publish_forbidden")
+        await self.room.settle_video_codec(self, summary)
         async with self._lock:
             if self.closed:
                 raise Conflict("participant has left", code="left")
@@ -119,7 +120,7 @@ class Participant:
         for t in pc.getTransceivers():
             if t.mid is None or t.mid in slot_mids:
                 continue
-            restrict_codecs(t)
+            restrict_codecs(t, self.room.video_codec)
             self._plan.learn(t)
             source = by_mid.get(t.mid)
             if source is not None and t.mid not in self._up_mids:
@@ -199,7 +200,7 @@ class Participant:
                 if not self._sync_slots(pc):
                     continue
                 try:
-                    with self._plan.applied():
+                    with self._plan.applied(self.room.video_codec):
                         offer = await pc.createOffer()
                     await pc.setLocalDescription(offer)
                 except Exception:
@@ -238,7 +239,8 @@ class Participant:
             if free is None:
                 track = SilentTrack(up.kind, f"{up.publisher}-{up.source}")
                 transceiver = pc.addTransceiver(track, direction="sendonly")
-                transceiver.setCodecPreferences(forwarded_preferences(up.kind))
+                transceiver.setCodecPreferences(
+                    forwarded_preferences(up.kind, self.room.video_codec))
                 free = DownTrack(transceiver)
                 self.slots.append(free)
             free.transceiver.direction = "sendonly"
@@ -255,6 +257,14 @@ class Participant:
     async def _reset_locked(self) -> None:
         async with self._lock:
             await self._reset()
+
+    async def replace_connection(self, reason: str) -> None:
+        """Drop the connection now and tell the client to offer a fresh one."""
+        async with self._lock:
+            if self.pc is None:
+                return
+            await self._reset()
+        self.emit(p.NegotiationFailed(room=self.room.id, handle=self.handle, reason=reason))
 
     # Lifetime ----------------------------------------------------------------------------------
 

@@ -2,7 +2,17 @@
 
 Owned by the worker's :class:`~vclinic.media.worker.server.Server`; lives from ``create_room`` to
 ``destroy_room``. Decides subscriptions from each subscriber's permissions (``desired_for``),
-renegotiates everyone when tracks come and go, and records consenting participants.
+renegotiates everyone when tracks come and go, chooses the room's video codec and records
+consenting participants.
+
+Video codec: the first offer settles it. H.264 when the worker's config prefers it
+(``prefer_h264``) and that offer's video sections all offer a forwardable H.264 format, else
+VP8. A later offer without H.264 (a VP8-only browser, or one with no video section, whose
+decoders are unknown) turns an H.264 room into a VP8 room for good: every participant's
+connection (a newcomer has none yet) is dropped and its client told to offer a fresh one
+(``negotiation_failed``, reason ``codec_changed``), so no subscriber is ever sent a codec it
+did not negotiate. An offer whose video sections lack the room's codec is refused
+(``unsupported_codec``).
 """
 
 from __future__ import annotations
@@ -12,11 +22,16 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from vclinic.errors import Conflict, NotFound
+from vclinic.errors import BadRequest, Conflict, NotFound
+from vclinic.log import get_logger
 from vclinic.media import protocol as p
+from vclinic.media.sdp import SessionSummary
 from vclinic.media.worker.peer import Participant
 from vclinic.media.worker.recorder import ParticipantRecorder
 from vclinic.media.worker.uptrack import UpTrack
+
+log = get_logger("media.room")
+_CODEC_NAMES = {"vp8": "VP8", "h264": "H.264"}
 
 
 class Recording:
@@ -43,6 +58,29 @@ class Room:
         self.emit = emit
         self.participants: dict[str, Participant] = {}
         self.recording: Recording | None = None
+        self._video_codec: str | None = None
+
+    @property
+    def video_codec(self) -> str:
+        """``vp8`` or ``h264``: the one video codec every participant sends and receives."""
+        return self._video_codec or "vp8"
+
+    async def settle_video_codec(self, participant: Participant, offer: SessionSummary) -> None:
+        """Choose or check the room's video codec for ``participant``'s offer (see the module
+        docstring); raises :class:`BadRequest` when the offer cannot use it."""
+        offered = offer.video_codecs
+        if self._video_codec is None:
+            prefer = getattr(self.config, "prefer_h264", False)
+            self._video_codec = "h264" if prefer and "h264" in offered else "vp8"
+        elif self._video_codec == "h264" and "h264" not in offered:
+            self._video_codec = "vp8"
+            log.info("video_codec_fallback", room=self.id, handle=participant.handle)
+            for other in list(self.participants.values()):
+                await other.replace_connection("codec_changed")
+        if any(m.kind == "video" for m in offer.media) and self._video_codec not in offered:
+            name = _CODEC_NAMES[self._video_codec]
+            raise BadRequest(f"this call uses {name} video, which the offer lacks",
+                             code="unsupported_codec")
 
     def join(self, handle: str, permissions: p.Permissions, consent: bool) -> Participant:
         if handle in self.participants:

@@ -135,6 +135,16 @@ async function enter() {
   return reply;
 }
 
+async function videoInputs() {
+  return (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "videoinput");
+}
+
+// "Switch Camera" is offered only while there is more than one camera to switch between.
+async function updateCameras() {
+  state.canSwitch = (await videoInputs()).length > 1;
+  updateControls();
+}
+
 async function startMedia() {
   if (state.mediaStarted || state.ended) return;
   state.mediaStarted = true;
@@ -148,9 +158,7 @@ async function startMedia() {
   }
   if (state.stream) {
     $("self-video").srcObject = state.stream;
-    const cameras = (await navigator.mediaDevices.enumerateDevices())
-      .filter((d) => d.kind === "videoinput");
-    state.canSwitch = cameras.length > 1 || (isPhone() && cameras.length > 0);
+    await updateCameras();
   }
   render();
   state.peer = new SfuPeer(socket, sessionId, {
@@ -208,32 +216,52 @@ async function toggleCamera() {
   await sendMuteState();
 }
 
+// The next camera: on a phone whose camera reports which way it faces, the other side
+// (front/back); otherwise the next one in the device list (what a laptop with a USB camera, and
+// a phone that does not report facing modes, needs).
+async function nextCamera(settings) {
+  if (isPhone() && settings.facingMode) {
+    state.facingMode = settings.facingMode === "user" ? "environment" : "user";
+    return { facingMode: state.facingMode };
+  }
+  const cameras = await videoInputs();
+  const index = cameras.findIndex((c) => c.deviceId === settings.deviceId);
+  return { videoId: cameras[(index + 1) % cameras.length].deviceId };
+}
+
+// Switch the camera in place: the sender's track is replaced, so nothing is renegotiated.
 async function switchCamera() {
   const old = state.stream && state.stream.getVideoTracks()[0];
-  if (!old) return;
-  let choice;
-  if (isPhone()) {
-    state.facingMode = state.facingMode === "user" ? "environment" : "user";
-    choice = { facingMode: state.facingMode };
-  } else {
-    const cameras = (await navigator.mediaDevices.enumerateDevices())
-      .filter((d) => d.kind === "videoinput");
-    const index = cameras.findIndex((c) => c.deviceId === old.getSettings().deviceId);
-    choice = { videoId: cameras[(index + 1) % cameras.length].deviceId };
-  }
-  old.stop();
+  if (!old || state.switchingCamera) return;
+  state.switchingCamera = true;
   try {
-    const fresh = await navigator.mediaDevices.getUserMedia(constraints(choice, { audio: false }));
-    const track = fresh.getVideoTracks()[0];
-    track.enabled = !state.videoMuted;
-    state.stream.removeTrack(old);
-    state.stream.addTrack(track);
-    $("self-video").srcObject = state.stream;
-    if (state.peer) await state.peer.replaceTrack("video", track);
-    announce("Camera switched");
+    await replaceCamera(old);
+  } finally {
+    state.switchingCamera = false;
+  }
+}
+
+async function replaceCamera(old) {
+  const settings = old.getSettings();
+  const choice = await nextCamera(settings);
+  old.stop(); // many phones cannot open a second camera while one is in use
+  let fresh;
+  try {
+    fresh = await navigator.mediaDevices.getUserMedia(constraints(choice, { audio: false }));
   } catch (error) {
     status(mediaErrorText(error), "error");
+    // Back to the camera that worked, so the others keep seeing this participant.
+    fresh = await navigator.mediaDevices.getUserMedia(
+      constraints({ videoId: settings.deviceId }, { audio: false })).catch(() => null);
+    if (!fresh) return;
   }
+  const track = fresh.getVideoTracks()[0];
+  track.enabled = !state.videoMuted;
+  state.stream.removeTrack(old);
+  state.stream.addTrack(track);
+  $("self-video").srcObject = state.stream;
+  if (state.peer) await state.peer.replaceTrack("video", track);
+  if (track.getSettings().deviceId !== settings.deviceId) announce("Camera switched");
 }
 
 async function toggleScreen() {
@@ -474,6 +502,9 @@ socket.on("resync", () => !state.ended && enter().catch(() => {}));
 $("mute").addEventListener("click", toggleMute);
 $("camera").addEventListener("click", toggleCamera);
 $("switch-camera").addEventListener("click", switchCamera);
+navigator.mediaDevices.addEventListener("devicechange", () => {
+  if (state.stream) updateCameras().catch(() => {});
+});
 $("screen").addEventListener("click", toggleScreen);
 $("record").addEventListener("click", toggleRecording);
 $("hangup").addEventListener("click", hangUp);
