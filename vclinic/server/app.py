@@ -15,6 +15,7 @@ from vclinic.log import get_logger
 from vclinic.media import signalling
 from vclinic.server import api, auth, bell, dashboard, gateway, health, pages
 from vclinic.server.context import AppContext
+from vclinic.server.files import VclinicResponse
 from vclinic.server.security import load_principal
 
 log = get_logger("http")
@@ -26,6 +27,7 @@ MAX_BODY = 1024 * 1024
 def create_app(context: AppContext) -> QuartTrio:
     """Build the app for ``context``: core routes, then each enabled plugin's blueprints."""
     app = QuartTrio("vclinic", static_folder=None)
+    app.response_class = VclinicResponse
     app.config["VCLINIC_CONTEXT"] = context
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
     app.config["PROPAGATE_EXCEPTIONS"] = False
