@@ -29,8 +29,9 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-#: Milliseconds SQLite waits for another process's write lock before giving up.
-SQLITE_BUSY_TIMEOUT_MS = 5000
+#: Milliseconds SQLite waits for another writer's lock before giving up (a loaded machine can
+#: hold one for seconds, e.g. two nodes migrating at once).
+SQLITE_BUSY_TIMEOUT_MS = 15000
 
 #: Seconds after which an idle pooled connection is replaced (servers drop idle ones).
 STALE_SECONDS = 600
@@ -86,10 +87,11 @@ def connect_url(url: str, pool_size: int = 8) -> peewee.Database:
             autoconnect=False,
             # Write transactions take the lock at BEGIN, so two writers never deadlock upgrading.
             lock_type="IMMEDIATE",
+            # busy_timeout first: switching a new file to WAL can already meet another writer.
             pragmas={
+                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
                 "journal_mode": "wal",
                 "foreign_keys": 1,
-                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
                 "synchronous": "normal",
             },
             # Pooled connections move between worker threads, one thread at a time.
