@@ -6,8 +6,6 @@ import asyncio
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from aiortc.rtcrtpparameters import (
     RTCRtpCodecParameters,
     RTCRtpHeaderExtensionParameters,
@@ -25,6 +23,8 @@ from aiortc.rtp import (
     unpack_remb_fci,
     wrap_rtx,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from vclinic.media.worker import downtrack, uptrack
 from vclinic.media.worker.downtrack import DownTrack, wrap_rtx_bytes

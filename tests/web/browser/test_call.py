@@ -48,7 +48,8 @@ def test_mute_and_camera_off_show_on_the_other_side(browser: Any, node: NodeThre
     try:
         wait_media_flowing(provider)
         guest.get_by_role("button", name="Mute").click()
-        expect()(guest.get_by_role("button", name="Unmute")).to_have_attribute("aria-pressed", "true")
+        expect()(guest.get_by_role("button", name="Unmute")).to_have_attribute(
+            "aria-pressed", "true")
         tile = provider.locator(".tile:not(.self)", has_text=GUEST)
         expect()(tile.locator(".tile-muted")).to_be_visible()
         expect()(provider.locator("#participants li", has_text=GUEST)).to_contain_text("Muted")
@@ -137,7 +138,8 @@ def test_screen_share_reaches_the_other_side_as_its_own_tile(browser: Any,
         expect()(provider.get_by_role("button", name="Stop Sharing")).to_have_attribute(
             "aria-pressed", "true")
         screen = guest.locator(".tile.screen")
-        expect()(screen.locator(".tile-name")).to_have_text("Dr Ada Lovelace’s screen")
+        expect()(screen.locator(".tile-name")).to_have_text(
+            "Dr Ada Lovelace\u2019s screen")
         guest.wait_for_function("v => v.videoWidth > 0",
                                 arg=screen.locator("video").element_handle(), timeout=WAIT_MS)
         provider.get_by_role("button", name="Stop Sharing").click()

@@ -3,8 +3,9 @@
 Owned by the publishing :class:`~vclinic.media.worker.peer.Participant`; lives until the track is
 withdrawn or its connection replaced. It replaces the receiver's ``_handle_rtp_packet`` with a
 forwarder's share of it (REMB, statistics, RTX unwrapping, NACKs; no depacketizing, jitter buffer
-or decoder), and hands each packet to its sinks (recorders) and DownTracks. It keeps the publisher's last sender report for SR translation, asks the
-publisher for keyframes (rate-limited) and caps aiortc's REMB at the slowest subscriber.
+or decoder), and hands each packet to its sinks (recorders) and DownTracks. It keeps the
+publisher's last sender report for SR translation, asks the publisher for keyframes
+(rate-limited) and caps aiortc's REMB at the slowest subscriber.
 """
 
 from __future__ import annotations

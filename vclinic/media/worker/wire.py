@@ -8,7 +8,7 @@ subscribers per packet that was a large share of the worker's CPU. :meth:`Wire.s
 same work synchronously: libsrtp's ``srtp_protect`` on the transport's own session and buffer,
 ``sendto`` on the nominated pair's datagram transport (plain UDP, or aioice's ``TurnTransport``;
 both send synchronously) and aiortc's byte and packet counters. It reads the aiortc 1.16,
-aioice 0.13 and pylibsrtp 0.12 fields those coroutines read (see ``docs/media.md``) and checks
+aioice 0.13 and pylibsrtp 1.0 fields those coroutines read (see ``docs/media.md``) and checks
 on every packet that the DTLS transport is connected and the nominated pair unchanged.
 """
 
