@@ -6,14 +6,15 @@ stream. aiortc sends RTP through four nested coroutines (``RTCDtlsTransport._sen
 which only calls the next, and pylibsrtp allocates and checks on every packet; at tens of
 subscribers per packet that was a large share of the worker's CPU. :meth:`Wire.send` does the
 same work synchronously: libsrtp's ``srtp_protect`` on the transport's own session and buffer,
-``sendto`` on the nominated pair's datagram transport (plain UDP, or aioice's ``TurnTransport``;
-both send synchronously) and aiortc's byte and packet counters. It reads the aiortc 1.16,
+``sendto`` on the nominated pair's socket (or, for a TURN relay, aioice's ``TurnTransport``,
+which sends synchronously) and aiortc's byte and packet counters. It reads the aiortc 1.16,
 aioice 0.13 and pylibsrtp 1.0 fields those coroutines read (see ``docs/media.md``) and checks
 on every packet that the DTLS transport is connected and the nominated pair unchanged.
 """
 
 from __future__ import annotations
 
+from asyncio.selector_events import _SelectorDatagramTransport  # type: ignore[attr-defined]
 from typing import Any
 
 from aiortc.rtcdtlstransport import State
@@ -27,7 +28,7 @@ class Wire:
     """Sends one subscriber stream's RTP on its DTLS transport."""
 
     __slots__ = ("_addr", "_buffer", "_cdata", "_dtls", "_length", "_limit", "_nominated",
-                 "_pair", "_session", "_srtp", "_transport")
+                 "_pair", "_sendto", "_session", "_srtp")
 
     def __init__(self, dtls: Any) -> None:
         self._dtls = dtls
@@ -56,7 +57,10 @@ class Wire:
         if lib.srtp_protect(self._srtp, self._cdata, length) != 0:
             return False
         protected = self._buffer[0:length[0]]
-        self._transport.sendto(protected, self._addr)
+        try:
+            self._sendto(protected, self._addr)
+        except OSError:  # a full socket buffer (BlockingIOError) or a closed socket: dropped
+            return False
         dtls._RTCDtlsTransport__tx_bytes += len(protected)
         dtls._RTCDtlsTransport__tx_packets += 1
         return True
@@ -75,5 +79,10 @@ class Wire:
         if transport is None:
             self._pair = None
             return None
-        self._pair, self._transport, self._addr = pair, transport, pair.remote_addr
+        self._pair, self._addr = pair, pair.remote_addr
+        # asyncio's datagram transport only checks and then calls its socket's sendto; call
+        # that directly (a packet that does not fit the socket buffer is dropped, as UDP may
+        # drop it anyway, instead of queued). TURN relays keep their transport's sendto.
+        sock = transport._sock if isinstance(transport, _SelectorDatagramTransport) else None
+        self._sendto = sock.sendto if sock is not None else transport.sendto
         return pair
