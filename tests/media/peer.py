@@ -161,7 +161,7 @@ class Peer:
         # bundles everything (the track stays on a transport that is then stopped).
         self.pc = pc = RTCPeerConnection(RTCConfiguration(
             iceServers=[], bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
-        pc.on("track", self._on_track)
+        pc.on("track", lambda track: self._on_track(pc, track))
         if audio:
             pc.addTransceiver(AudioStreamTrack(), direction="sendonly")
         if video:
@@ -195,25 +195,28 @@ class Peer:
 
     async def answer(self, offer: str) -> str | None:
         """Answer a server offer; ``None`` for a stale one (made for an earlier connection)."""
-        if self.pc is None or _ufrag(offer) != _ufrag(self.pc.remoteDescription.sdp):
+        pc = self.pc
+        if pc is None or _ufrag(offer) != _ufrag(pc.remoteDescription.sdp):
             return None
-        await self.pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
-        await self.pc.setLocalDescription(await self.pc.createAnswer())
-        return self.pc.localDescription.sdp
+        await pc.setRemoteDescription(RTCSessionDescription(sdp=offer, type="offer"))
+        answer = await pc.createAnswer()
+        if pc is not self.pc:
+            return None  # the test restarted the connection meanwhile: this offer is stale
+        await pc.setLocalDescription(answer)
+        return pc.localDescription.sdp
 
-    def _on_track(self, track: MediaStreamTrack) -> None:
-        assert self.pc is not None
-        transceiver = next(t for t in self.pc.getTransceivers() if t.receiver.track is track)
+    def _on_track(self, pc: RTCPeerConnection, track: MediaStreamTrack) -> None:
+        if pc is not self.pc:
+            return  # a track of a connection the test has since replaced
+        transceiver = next(t for t in pc.getTransceivers() if t.receiver.track is track)
         mid = transceiver.mid or "?"
         if track.kind == "video":
-            self._watch_keyframes(transceiver.receiver, mid)
+            self._watch_keyframes(transceiver, mid)
         self._tasks.append(asyncio.ensure_future(self._consume(track, mid)))
 
-    def _watch_keyframes(self, receiver: Any, mid: str) -> None:
-        assert self.pc is not None
+    def _watch_keyframes(self, transceiver: Any, mid: str) -> None:
+        receiver = transceiver.receiver
         original = receiver._handle_rtp_packet
-
-        transceiver = next(t for t in self.pc.getTransceivers() if t.receiver is receiver)
 
         async def handle(packet: RtpPacket, arrival_time_ms: int) -> None:
             detect = next((_KEYFRAME_START[c.mimeType] for c in transceiver._codecs

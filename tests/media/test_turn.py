@@ -39,7 +39,7 @@ class RelayPeer(Peer):
             iceServers=[RTCIceServer(**server) for server in self.ice_servers],
             iceTransportPolicy=RTCIceTransportPolicy.RELAY,
             bundlePolicy=RTCBundlePolicy.MAX_BUNDLE))
-        pc.on("track", self._on_track)
+        pc.on("track", lambda track: self._on_track(pc, track))
         if audio:
             pc.addTransceiver(AudioStreamTrack(), direction="sendonly")
         if video:
