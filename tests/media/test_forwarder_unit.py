@@ -32,6 +32,7 @@ from vclinic.media.worker.uptrack import UpTrack
 
 KEYFRAME = bytes([0x10, 0x00, 0x9D, 0x01, 0x2A])  # S=1, partition 0, P=0
 DELTA = bytes([0x10, 0x01, 0x00])  # P=1: inter frame
+NTP = 0xE6A0_0000_0000_0000  # an NTP time in 2022
 
 
 class FakeReceiver:
@@ -123,9 +124,9 @@ def test_downtrack_rewrites_starts_on_keyframes_and_answers_nacks() -> None:
         down = DownTrack(transceiver)  # type: ignore[arg-type]
         down.attach(up)
         await transceiver.sender.send(PARAMS)
-        down.write(_packet(1000, DELTA), "vp8")  # no keyframe yet: dropped
-        down.write(_packet(1001, KEYFRAME), "vp8")
-        down.write(_packet(1003, DELTA, ts=12000), "vp8")  # 1002 lost upstream
+        down.write(_packet(1000, DELTA), "vp8", NTP, 0.0)  # no keyframe yet: dropped
+        down.write(_packet(1001, KEYFRAME), "vp8", NTP, 0.0)
+        down.write(_packet(1003, DELTA, ts=12000), "vp8", NTP, 0.04)  # 1002 lost upstream
         first, second = _sent(transceiver)
         assert (first.ssrc, first.payload_type, first.extensions.mid) == (1111, 120, "7")
         assert second.sequence_number == (first.sequence_number + 2) & 0xFFFF  # gap kept
@@ -139,7 +140,7 @@ def test_downtrack_rewrites_starts_on_keyframes_and_answers_nacks() -> None:
         assert rtx.payload == first.sequence_number.to_bytes(2, "big") + KEYFRAME
 
         down.wait_for_keyframe()  # e.g. camera back on: restart without a gap
-        down.write(_packet(5000, KEYFRAME, ts=900000), "vp8")
+        down.write(_packet(5000, KEYFRAME, ts=900000), "vp8", NTP, 10.0)
         resumed = _sent(transceiver)[-1]
         assert resumed.sequence_number == (second.sequence_number + 1) & 0xFFFF
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -8,7 +8,17 @@ import pytest
 import trio
 
 from tests.fakes import PROVIDER, Client, RecordingMedia, base_url, start_node
+from tests.web.browser.harness import NodeThread
 from vclinic.server.run import Running
+
+
+@pytest.fixture(scope="module")
+def call_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeThread]:
+    """A real node with demo accounts and a media worker in a background thread, for the
+    Chromium tests."""
+    running = NodeThread(Path(tmp_path_factory.mktemp("node"))).start()
+    yield running
+    running.stop()
 
 
 @pytest.fixture

@@ -6,8 +6,6 @@ Then the chair sets the session's end and both pages count Time Left down."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +16,7 @@ from tests.web.browser.harness import (
     TRACK_PEERS,
     WAIT_MS,
     NodeThread,
+    api,
     close_all,
     create_session,
     expect,
@@ -26,26 +25,6 @@ from tests.web.browser.harness import (
 )
 
 pytestmark = pytest.mark.chromium
-
-API = """async ([method, path, body]) => {
-  const me = await (await fetch('/api/v1/me')).json();
-  const response = await fetch(`/api/v1${path}`, {method, headers: {
-    'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},
-    body: body === null ? undefined : JSON.stringify(body)});
-  return {status: response.status, body: await response.json().catch(() => null)};
-}"""
-
-
-@pytest.fixture(scope="module")
-def call_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeThread]:
-    running = NodeThread(Path(tmp_path_factory.mktemp("node"))).start()
-    yield running
-    running.stop()
-
-
-def api(page: Any, method: str, path: str, body: Any = None) -> dict[str, Any]:
-    return page.evaluate(API, [method, path, body])  # type: ignore[no-any-return]
-
 
 def join_call(browser: Any, node: NodeThread) -> tuple[Any, Any, str]:
     """The chair agrees to recording on the Camera Preview and joins; a guest joins by the

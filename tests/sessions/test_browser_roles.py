@@ -7,8 +7,6 @@ from its own page, as the call page's API client would (session cookie and CSRF 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +15,7 @@ from tests.web.browser.harness import (
     GUEST,
     WAIT_MS,
     NodeThread,
+    api,
     close_all,
     expect,
     inbound,
@@ -28,23 +27,6 @@ pytestmark = pytest.mark.chromium
 
 #: How long the chair watches the guest's video to call it stopped.
 QUIET_MS = 3000
-
-CHANGE_ROLE = """async ([sessionId, participantId, role]) => {
-  const me = await (await fetch('/api/v1/me')).json();
-  const response = await fetch(`/api/v1/sessions/${sessionId}/participants/${participantId}`, {
-    method: 'PATCH', headers: {'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},
-    body: JSON.stringify({role})});
-  return {status: response.status, body: await response.json().catch(() => null)};
-}"""
-
-
-@pytest.fixture(scope="module")
-def call_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeThread]:
-    """A real node with demo accounts and a media worker, in a background thread."""
-    running = NodeThread(Path(tmp_path_factory.mktemp("node"))).start()
-    yield running
-    running.stop()
-
 
 def wait_video_stopped(page: Any) -> int:
     """Sample the page's decoded video frames ``QUIET_MS`` apart until two samples are the same
@@ -71,7 +53,8 @@ def test_chair_makes_a_guest_viewer_and_the_guests_camera_stops(
         participant_id = row.get_attribute("data-participant")
         assert participant_id
 
-        answer = chair.evaluate(CHANGE_ROLE, [session_id, participant_id, "viewer"])
+        answer = api(chair, "PATCH", f"/sessions/{session_id}/participants/{participant_id}",
+                     {"role": "viewer"})
         assert answer["status"] == 200, answer
         assert answer["body"]["participant"]["role"] == "viewer"
 

@@ -25,11 +25,11 @@ def sink_event(event: object) -> tuple[str, str, dict[str, Any]] | None:
             }
         case p.ConnectionState(room=room, handle=handle, state=state):
             return handle, "media.connection_state", {"session_id": room, "state": state}
-        case p.NegotiationFailed(room=room, handle=handle, reason="codec_changed"):
-            return handle, "media.renegotiate", {"session_id": room, "reason": "codec_changed"}
-        case p.NegotiationFailed(room=room, handle=handle):
-            return handle, "media.renegotiate", {"session_id": room,
-                                                 "reason": "negotiation_failed"}
+        case p.NegotiationFailed(room=room, handle=handle, reason=reason):
+            # Clients only need to know whether the call's codec changed; other failures
+            # (answer timeouts, rejected offers) all mean "offer again".
+            told = reason if reason == "codec_changed" else "negotiation_failed"
+            return handle, "media.renegotiate", {"session_id": room, "reason": told}
         case p.TrackRevoked(room=room, handle=handle, source=source):
             return handle, "media.revoked", {"session_id": room, "source": source}
     return None

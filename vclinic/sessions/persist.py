@@ -10,11 +10,7 @@ import datetime as dt
 from vclinic.sessions import recording
 from vclinic.sessions.model import GuestSession, Participant, TelehealthSession
 from vclinic.sessions.state import Info, Person, SessionState
-from vclinic.store.field import utcnow
-
-
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+from vclinic.store.field import iso, utcnow
 
 
 def load(session_id: str) -> SessionState | None:
@@ -24,8 +20,8 @@ def load(session_id: str) -> SessionState | None:
         return None
     info = Info(id=row.id, org_id=row.organisation_id, name=row.name,
                 access_level=row.access_level, status=row.status,
-                created_by=row.created_by_id, scheduled_at=_iso(row.scheduled_at),
-                ends_at=_iso(row.ends_at), patient_id=row.patient_id, workflow=row.workflow)
+                created_by=row.created_by_id, scheduled_at=iso(row.scheduled_at),
+                ends_at=iso(row.ends_at), patient_id=row.patient_id, workflow=row.workflow)
     people = [
         Person(id=p.id, user_id=p.user_id, display_name=p.display_name, role=p.role,
                kind=p.kind, listed=bool(p.listed), state=p.state, removed=bool(p.removed),

@@ -8,7 +8,6 @@ rows hold paths relative to ``data_dir``, and the API names files only by random
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from vclinic.sessions.model import (
     SessionRecording,
     TelehealthSession,
 )
-from vclinic.store.field import utcnow
+from vclinic.store.field import iso, utcnow
 
 log = get_logger("sessions.recording")
 
@@ -159,17 +158,23 @@ def file_url(session_id: str, recording_id: str, file_id: str) -> str:
     return f"/api/v1/sessions/{session_id}/recordings/{recording_id}/files/{file_id}"
 
 
-def _iso(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+
+def _files_of(recording_ids: list[str]) -> dict[str, list[RecordingFile]]:
+    """The files of these recordings in one query, by recording id."""
+    found: dict[str, list[RecordingFile]] = {rid: [] for rid in recording_ids}
+    for f in (RecordingFile.select().where(RecordingFile.recording.in_(recording_ids))
+              .order_by(RecordingFile.display_name, RecordingFile.id)):
+        found[f.recording_id].append(f)
+    return found
 
 
-def body(row: SessionRecording) -> dict[str, Any]:
-    """A recording as the API shows it (no paths)."""
-    files = RecordingFile.select().where(RecordingFile.recording == row.id) \
-        .order_by(RecordingFile.display_name, RecordingFile.id)
+def body(row: SessionRecording, files: list[RecordingFile] | None = None) -> dict[str, Any]:
+    """A recording as the API shows it (no paths); ``files`` when already read."""
+    if files is None:
+        files = _files_of([row.id])[row.id]
     return {
-        "id": row.id, "status": row.status, "started_at": _iso(row.started_at),
-        "stopped_at": _iso(row.stopped_at), "duration": row.duration,
+        "id": row.id, "status": row.status, "started_at": iso(row.started_at),
+        "stopped_at": iso(row.stopped_at), "duration": row.duration,
         "started_by": row.started_by_name, "stopped_by": row.stopped_by_name,
         "stop_reason": row.stop_reason, "participants": list(row.participants or []),
         "patient_linked": row.patient_id is not None,
@@ -199,9 +204,10 @@ def check_access(org_id: str, user_id: str, is_admin: bool, session_id: str) -> 
 def listing(org_id: str, user_id: str, is_admin: bool, session_id: str
             ) -> list[dict[str, Any]]:
     check_access(org_id, user_id, is_admin, session_id)
-    rows = SessionRecording.select().where(SessionRecording.session == session_id) \
-        .order_by(SessionRecording.started_at.desc())
-    return [body(r) for r in rows]
+    rows = list(SessionRecording.select().where(SessionRecording.session == session_id)
+                .order_by(SessionRecording.started_at.desc()))
+    files = _files_of([r.id for r in rows])
+    return [body(r, files[r.id]) for r in rows]
 
 
 def file_path(org_id: str, user_id: str, is_admin: bool, data_dir: str, session_id: str,
@@ -228,5 +234,5 @@ def patient_files(patient_id: str) -> list[dict[str, Any]]:
     return [{"id": f.id, "kind": "recording", "content_type": f.content_type, "size": f.size,
              "duration": f.duration, "session_id": f.recording.session_id,
              "participant_id": f.participant_id, "captured_by": None,
-             "created_at": _iso(f.created_at),
+             "created_at": iso(f.created_at),
              "url": file_url(f.recording.session_id, f.recording_id, f.id)} for f in rows]

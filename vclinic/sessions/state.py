@@ -46,8 +46,12 @@ class SessionState:
         return next((p for p in self.people.values() if p.user_id == user_id), None)
 
     def chair(self, user_id: str | None, ability: Ability) -> Person:
-        """The caller's participant if it may do ``ability``, else Forbidden."""
+        """The caller's participant if the session is open and it may do ``ability``."""
         self._open()
+        return self._able(user_id, ability)
+
+    def _able(self, user_id: str | None, ability: Ability) -> Person:
+        """The caller's participant if it may do ``ability``, else Forbidden."""
         person = self.find(user_id, None)
         if person is None or person.removed or not can(person.role, ability):
             raise Forbidden("Only a Session Chair can do this.", code="not_chair")
@@ -86,11 +90,7 @@ class SessionState:
 
     def may_stop_recording(self, user_id: str | None) -> Person | None:
         """The chair stopping the recording (None when the node stops it)."""
-        person = None
-        if user_id is not None:
-            person = self.find(user_id, None)
-            if person is None or person.removed or not can(person.role, Ability.RECORD):
-                raise Forbidden("Only a Session Chair can do this.", code="not_chair")
+        person = self._able(user_id, Ability.RECORD) if user_id is not None else None
         if self.recording is None:
             raise Conflict("This session is not being recorded.", code="not_recording")
         return person

@@ -15,6 +15,11 @@ import peewee
 UTC = dt.UTC
 
 
+def iso(value: dt.datetime | None) -> str | None:
+    """``value`` in ISO 8601, or None; how API bodies show stored times."""
+    return value.isoformat() if value is not None else None
+
+
 def utcnow() -> dt.datetime:
     """The current time as an aware UTC datetime (what every timestamp column holds)."""
     return dt.datetime.now(UTC)

@@ -143,6 +143,21 @@ def inbound(page: Any) -> dict[str, Any]:
     return page.evaluate(INBOUND)  # type: ignore[no-any-return]
 
 
+_API = """async ([method, path, body]) => {
+  const me = await (await fetch('/api/v1/me')).json();
+  const response = await fetch(`/api/v1${path}`, {method, headers: {
+    'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},
+    body: body === null ? undefined : JSON.stringify(body)});
+  return {status: response.status, body: await response.json().catch(() => null)};
+}"""
+
+
+def api(page: Any, method: str, path: str, body: Any = None) -> dict[str, Any]:
+    """Call ``/api/v1<path>`` from the page, as its signed-in user (cookie and CSRF token):
+    ``{"status", "body"}``."""
+    return page.evaluate(_API, [method, path, body])  # type: ignore[no-any-return]
+
+
 def signin(page: Any, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/signin")
     page.get_by_label("Email").fill(email)

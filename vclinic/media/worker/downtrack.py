@@ -12,11 +12,9 @@ import asyncio
 import contextlib
 import random
 import struct
-import time
 from typing import Any
 
 from aiortc import RTCRtpTransceiver
-from aiortc.clock import current_ntp_time
 from aiortc.mediastreams import MediaStreamTrack
 from aiortc.rtcrtpparameters import RTCRtpParameters
 from aiortc.rtp import (
@@ -194,8 +192,7 @@ class DownTrack:
             self.up.downtracks.discard(self)
             self.up = None
 
-    def write(self, packet: RtpPacket, codec: str, ntp: int | None = None,
-              now: float | None = None) -> None:
+    def write(self, packet: RtpPacket, codec: str, ntp: int, now: float) -> None:
         """Rewrite ``packet`` for this subscriber and send it.
 
         ``ntp`` (NTP time) and ``now`` (monotonic) are taken once per incoming packet by the
@@ -207,10 +204,6 @@ class DownTrack:
         if self._need_keyframe and self.kind == "video" and not self._keyframe(packet, codec):
             return
         self._need_keyframe = False
-        if ntp is None:
-            ntp = current_ntp_time()
-        if now is None:
-            now = time.monotonic()
         if packet.ssrc != self._source_ssrc:
             self._rebase(packet, now)
         seq = (packet.sequence_number + self._seq_offset) & 0xFFFF

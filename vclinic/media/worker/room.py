@@ -52,7 +52,8 @@ class Recording:
 class Room:
     """Participants by handle, plus the room's recording if one runs."""
 
-    def __init__(self, room_id: str, config: Any, emit: Callable[[p.Message], None]) -> None:
+    def __init__(self, room_id: str, config: p.WorkerConfig,
+                 emit: Callable[[p.Message], None]) -> None:
         self.id = room_id
         self.config = config
         self.emit = emit
@@ -70,7 +71,7 @@ class Room:
         docstring); raises :class:`BadRequest` when the offer cannot use it."""
         offered = offer.video_codecs
         if self._video_codec is None:
-            prefer = getattr(self.config, "prefer_h264", False)
+            prefer = self.config.prefer_h264
             self._video_codec = "h264" if prefer and "h264" in offered else "vp8"
         elif self._video_codec == "h264" and "h264" not in offered:
             self._video_codec = "vp8"
