@@ -9,18 +9,30 @@ Colleagues already signed in to the practice go straight to the Camera Preview i
 
 from __future__ import annotations
 
+import html
 from typing import Any
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, Response, g, jsonify, redirect, request
+from quart import Blueprint, Response, g, jsonify, make_response, redirect, request
 from quart_schema import hide, tag, validate_request
 
-from vclinic.errors import BadRequest, Forbidden
+from vclinic.errors import BadRequest, Forbidden, VclinicError
 from vclinic.server.security import COOKIE, ctx
 from vclinic.sessions.link import GUEST_HOURS, JOIN_COOKIE, JOIN_COOKIE_SECONDS
 
 blueprint = Blueprint("sessions_join", __name__)
+
+_LINK_REFUSED = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Session link · vclinic</title><link rel="stylesheet" href="/static/css/app.css"></head>
+<body class="centered"><main class="card" aria-labelledby="refused-title">
+<p class="brand brand-large">vclinic</p>
+<h1 id="refused-title">This link cannot be used</h1><p>{message}</p>
+<p class="muted">Ask the person who sent you the link for a new one.</p>
+</main></body></html>
+"""
 
 
 class JoinBody(BaseModel):
@@ -40,8 +52,16 @@ def _preview(session_id: str) -> str:
 @blueprint.get("/join/<token>")
 @hide
 async def follow(token: str) -> Response:
-    """Check the link, remember it in a cookie and redirect to ``/join`` (no token)."""
-    info = await ctx().sessions.join_info(token)
+    """Check the link, remember it in a cookie and redirect to ``/join`` (no token). A browser
+    following a link that no longer works gets the reason as a page, not as JSON."""
+    try:
+        info = await ctx().sessions.join_info(token)
+    except VclinicError as exc:
+        if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
+            raise
+        return await make_response(_LINK_REFUSED.format(message=html.escape(exc.message)),
+                                   exc.status, {"Content-Type": "text/html; charset=utf-8",
+                                                "Referrer-Policy": "no-referrer"})
     if _colleague(info["org_id"]):
         return redirect(_preview(info["session_id"]), 303)  # type: ignore[return-value]
     response: Response = redirect("/join", 303)  # type: ignore[assignment]

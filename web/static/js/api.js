@@ -11,6 +11,8 @@ export class ApiError extends Error {
 }
 
 export async function api(method, path, body) {
+  // A write needs the CSRF token, which GET /me hands out; fetch it once if no call has yet.
+  if (method !== "GET" && !csrfToken) await api("GET", "/me").catch(() => null);
   const headers = { Accept: "application/json" };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;

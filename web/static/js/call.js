@@ -98,6 +98,44 @@ function updateControls() {
   record.textContent = isRecording() ? "Stop Recording" : "Start Recording";
   record.setAttribute("aria-pressed", String(isRecording()));
   record.disabled = state.recordBusy;
+  $("end-all").hidden = !isChair();
+}
+
+function isChair() {
+  return Boolean(state.you) && !state.ended && state.you.role === "chair";
+}
+
+// Chairs see the guest link to share (GET .../links) under the participant list.
+async function showShareLink() {
+  const box = $("share");
+  if (!isChair()) {
+    box.hidden = true;
+    return;
+  }
+  const links = await api("GET", `/sessions/${encodeURIComponent(sessionId)}/links`);
+  if (!links.guest) return;
+  $("share-link").value = new URL(links.guest.path, window.location.origin).href;
+  box.hidden = false;
+}
+
+async function copyLink() {
+  const input = $("share-link");
+  input.select();
+  try {
+    await navigator.clipboard.writeText(input.value);
+    status("The session link is copied.");
+  } catch {
+    status("Select the link and copy it with your keyboard.", "warning");
+  }
+}
+
+async function endForEveryone() {
+  if (!window.confirm("End the session for everyone? Its links stop working.")) return;
+  try {
+    await api("POST", `/sessions/${encodeURIComponent(sessionId)}/close`);
+  } catch (error) {
+    status(error.message, "error");
+  }
 }
 
 function upsert(participant) {
@@ -292,7 +330,7 @@ function stopScreen() {
   updateControls();
 }
 
-function end(title, text) {
+function end(title, text, canRejoin = true) {
   state.ended = true;
   if (state.peer) state.peer.close();
   if (state.stream) for (const track of state.stream.getTracks()) track.stop();
@@ -311,9 +349,11 @@ function end(title, text) {
   document.querySelector(".participants").hidden = true;
   $("quality").hidden = true;
   $("recording").hidden = true;
+  $("share").hidden = true;
+  $("rejoin").hidden = !canRejoin;
   setBanner("call-status", "");
   document.body.dataset.ended = "true";
-  $("rejoin").focus();
+  (canRejoin ? $("rejoin") : $("ended-back")).focus();
   announce(title);
 }
 
@@ -347,7 +387,6 @@ async function toggleRecording() {
   updateControls();
   const path = `/sessions/${encodeURIComponent(sessionId)}/recording`;
   try {
-    await api("GET", "/me"); // the CSRF token for the write
     await api(isRecording() ? "DELETE" : "POST", path);
   } catch (error) {
     status(error.message || "The recording could not be changed.", "error");
@@ -459,7 +498,7 @@ socket.on("session.updated", ({ session }) => {
 socket.on("session.removed", removed);
 socket.on("session.recording", recordingChanged);
 socket.on("session.closed", () => end("The session has ended",
-  "The Session Chair ended the session for everyone."));
+  "The Session Chair ended the session for everyone.", false));
 socket.on("media.server_offer", (data) => state.peer && state.peer.handleServerOffer(data)
   .catch((error) => console.error("server offer failed", error)));
 socket.on("media.renegotiate", () => {
@@ -493,7 +532,7 @@ socket.on("reopen", async () => {
     else if (state.you.state !== "waiting") await startMedia();
   } catch (error) {
     if (error instanceof WsError && ["not_found", "gone", "forbidden"].includes(error.code)) {
-      end("The session has ended", error.message);
+      end("The session has ended", error.message, false);
     }
   }
 });
@@ -508,6 +547,8 @@ navigator.mediaDevices.addEventListener("devicechange", () => {
 $("screen").addEventListener("click", toggleScreen);
 $("record").addEventListener("click", toggleRecording);
 $("hangup").addEventListener("click", hangUp);
+$("end-all").addEventListener("click", endForEveryone);
+$("copy-link").addEventListener("click", copyLink);
 $("rejoin").addEventListener("click", () => window.location.reload());
 
 async function main() {
@@ -533,6 +574,7 @@ async function main() {
   }
   if (isRecording()) tellRecording();
   updateClock();
+  showShareLink().catch((error) => console.error("session link", error));
   if (state.you.state !== "waiting") await startMedia();
   document.body.dataset.ready = "true";
 }
