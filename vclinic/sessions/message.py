@@ -91,10 +91,13 @@ class RemoveParticipant:
 @dataclasses.dataclass(frozen=True)
 class UpdateSettings:
     """Change settings; ``changes`` holds (field, value) pairs of ``name``, ``access_level``,
-    ``scheduled_at`` (ISO text or None), ``patient_id`` (or None)."""
+    ``scheduled_at`` (ISO text or None), ``patient_id`` (or None). ``roster``, when given, is
+    the Participants from Your Practice list as it should be (roles set, people left out
+    removed); everything applies together or nothing does."""
 
     by_user_id: str | None
     changes: tuple[tuple[str, Any], ...]
+    roster: tuple[Invitee, ...] | None = None
 
 
 @dataclasses.dataclass(frozen=True)

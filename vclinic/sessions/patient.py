@@ -43,6 +43,11 @@ def _patient(org_id: str, patient_id: str) -> Patient:
     return row
 
 
+def get(org_id: str, patient_id: str) -> dict[str, Any]:
+    """One patient of the practice (About Patient shows the linked patient's name)."""
+    return patient_body(_patient(org_id, patient_id))
+
+
 def file_body(row: PatientFile) -> dict[str, Any]:
     return {"id": row.id, "content_type": row.content_type, "size": row.size,
             "session_id": row.session_id, "participant_id": row.participant_id,

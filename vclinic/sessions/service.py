@@ -233,14 +233,21 @@ class SessionService:
         _practice_only(principal)
         await self.call(session_id, m.RemoveParticipant(principal.user_id, participant_id))
 
-    async def update(self, principal: Principal, session_id: str, changes: dict[str, Any]
-                     ) -> dict[str, Any]:
+    async def update(self, principal: Principal, session_id: str, changes: dict[str, Any],
+                     roster: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:
+        """Change settings and, given ``roster`` (``(user_id, role)``), make it the
+        Participants from Your Practice list; all of it applies, or none."""
         _practice_only(principal)
         if changes.get("patient_id"):
             await self.store.run(directory.check_patient, principal.org_id,
                                  changes["patient_id"])
-        reply: dict[str, Any] = await self.call(
-            session_id, m.UpdateSettings(principal.user_id, tuple(sorted(changes.items()))))
+        invitees = None
+        if roster is not None:
+            names = await self.store.run(directory.org_user_names, principal.org_id,
+                                         [u for u, _ in roster])
+            invitees = tuple(m.Invitee(u, names[u], role) for u, role in roster)
+        reply: dict[str, Any] = await self.call(session_id, m.UpdateSettings(
+            principal.user_id, tuple(sorted(changes.items())), invitees))
         return reply
 
     async def close(self, principal: Principal, session_id: str) -> dict[str, Any]:

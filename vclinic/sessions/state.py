@@ -7,6 +7,7 @@ connections are in, grace epochs) lives here too; the rows of record are in the 
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from vclinic.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
@@ -286,7 +287,17 @@ class SessionState:
         return events
 
     def _update(self, c: m.UpdateSettings) -> Outcome:
+        """Settings and the participants list change together or not at all: on a refusal the
+        state goes back to what it was before the command."""
         self.chair(c.by_user_id, Ability.CHANGE_SETTINGS)
+        saved = copy.deepcopy((self.info, self.people, self.dirty, self.info_dirty))
+        try:
+            return self._apply_update(c)
+        except Exception:
+            self.info, self.people, self.dirty, self.info_dirty = saved
+            raise
+
+    def _apply_update(self, c: m.UpdateSettings) -> Outcome:
         changes = dict(c.changes)
         if not changes.keys() <= SETTINGS:
             raise BadRequest("Only name, access_level, scheduled_at, ends_at and patient_id can "
@@ -297,7 +308,7 @@ class SessionState:
                              code="invalid_access_level")
         if "name" in changes and not str(changes["name"] or "").strip():
             raise BadRequest("A session needs a name.", code="invalid_name")
-        events: list[Any] = []
+        events: list[Any] = self._set_roster(c.roster) if c.roster is not None else []
         for key, value in changes.items():
             setattr(self.info, key, value.strip() if key == "name" else value)
         self.info_dirty = True
@@ -307,6 +318,42 @@ class SessionState:
                 events += self._evict(person, "access_changed")
                 person.removed = person.kind == "guest"
         return self.info.public(), [m.SessionUpdated(self.info.public()), *events]
+
+    def _set_roster(self, roster: tuple[m.Invitee, ...]) -> list[Any]:
+        """Make the listed practice participants exactly ``roster``: add the new ones (who are
+        notified), set roles, remove the listed ones left out."""
+        if any(invitee.role not in ROLES for invitee in roster):
+            raise BadRequest("A role must be chair, broadcaster or viewer.", code="invalid_role")
+        wanted = {invitee.user_id for invitee in roster}
+        events: list[Any] = []
+        for person in list(self.people.values()):
+            if (person.kind == "practice" and person.listed and not person.removed
+                    and person.user_id not in wanted):
+                events += self._evict(person, "removed_by_chair")
+                person.removed, person.listed = True, False
+        for invitee in roster:
+            person = self.find(invitee.user_id, None)
+            on_list = person is not None and person.listed and not person.removed
+            if person is not None and on_list and person.role == invitee.role:
+                continue
+            if person is None:
+                person = Person(id=new_id(), user_id=invitee.user_id,
+                                display_name=invitee.display_name, role=invitee.role,
+                                kind="practice", listed=True)
+                self.people[person.id] = person
+            else:
+                if person.role != invitee.role and person.state in PRESENT:
+                    events.append(m.PermissionsChanged(person.id, invitee.role))
+                if person.state == "left" and not on_list:
+                    person.state = "invited"
+                person.role, person.listed, person.removed = invitee.role, True, False
+            self._touch(person)
+            events.append(m.ParticipantUpdated(person.public()))
+            if not on_list:
+                events.append(m.Invited(invitee.user_id, person.id))
+        if not self._chairs():
+            raise Conflict("A session needs at least one Session Chair.", code="last_chair")
+        return events
 
     def _close(self, c: m.Close) -> Outcome:
         self.chair(c.by_user_id, Ability.CLOSE)

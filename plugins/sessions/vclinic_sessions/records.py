@@ -69,6 +69,15 @@ async def search_patients(query_args: SearchQuery) -> dict[str, Any]:
     return {"patients": await ctx().store.run(patient.search, org_id, query_args.q)}
 
 
+@blueprint.get("/patients/<patient_id>")
+@tag(["patients"])
+@require(*PRACTICE)
+async def one_patient(patient_id: str) -> dict[str, Any]:
+    """One patient (the session form's About Patient shows who is linked)."""
+    org_id = current_principal().org_id
+    return {"patient": await ctx().store.run(patient.get, org_id, patient_id)}
+
+
 @blueprint.get("/patients/<patient_id>/files")
 @tag(["patients"])
 @require(*PRACTICE)

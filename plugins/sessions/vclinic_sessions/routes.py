@@ -53,6 +53,8 @@ class SettingsBody(BaseModel):
     #: A new end (``null`` removes it), or ``duration_minutes`` from now (or the start).
     ends_at: dt.datetime | None = None
     duration_minutes: int | None = Field(default=None, ge=1, le=timing.MAX_MINUTES)
+    #: The Participants from Your Practice list as it should be (the session form's OK).
+    participants: list[ParticipantIn] | None = Field(default=None, max_length=50)
 
 
 class AddBody(BaseModel):
@@ -128,9 +130,11 @@ async def update(session_id: str, data: SettingsBody) -> dict[str, Any]:
     """Change settings (chairs): name, date and time, access level (participants who no longer
     qualify are removed at once), About Patient, and the end Time Left counts down to
     (``ends_at``, ``null`` to remove it, or ``duration_minutes``); everyone in the session gets
-    ``session.updated``."""
+    ``session.updated``. With ``participants`` the Participants from Your Practice list becomes
+    exactly that (new people notified, roles set, people left out removed), all or nothing."""
     changes = {k: getattr(data, k) for k in data.model_fields_set}
-    if not changes:
+    roster = changes.pop("participants", None)
+    if not changes and roster is None:
         raise BadRequest("Give at least one setting to change.", code="invalid_body")
     if "name" in changes and changes["name"] is None:
         raise BadRequest("A session needs a name.", code="invalid_name")
@@ -148,7 +152,9 @@ async def update(session_id: str, data: SettingsBody) -> dict[str, Any]:
                               dt.datetime.fromisoformat(scheduled) if scheduled else None,
                               utcnow())
         changes["ends_at"] = end.isoformat() if end else None
-    session = await ctx().sessions.update(current_principal(), session_id, changes)
+    session = await ctx().sessions.update(
+        current_principal(), session_id, changes,
+        None if roster is None else [(p.user_id, p.role) for p in roster])
     return {"session": session}
 
 
