@@ -26,6 +26,19 @@ export async function api(method, path, body) {
   return data;
 }
 
+// Sends raw bytes (an image) with the CSRF token; JSON back, as `api`.
+export async function upload(path, blob) {
+  if (!csrfToken) await api("GET", "/me").catch(() => null);
+  const response = await fetch(`/api/v1${path}`, {
+    method: "POST", credentials: "same-origin", body: blob,
+    headers: { Accept: "application/json", "Content-Type": blob.type,
+      ...(csrfToken ? { "X-CSRF-Token": csrfToken } : {}) },
+  });
+  const data = await response.json().catch(() => null);
+  if (!response.ok) throw new ApiError(response.status, data);
+  return data;
+}
+
 export async function me() {
   try {
     return await api("GET", "/me");

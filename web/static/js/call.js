@@ -2,6 +2,7 @@
 // connection quality, recording and time left. Speaks only docs/protocol.md (session.* and
 // media.*), and after a network drop reconnects, enters the session again and restarts media.
 import { api } from "./api.js";
+import { ChairTools } from "./chair_tools.js";
 import { chosenDevices, constraints, mediaErrorText, openMedia } from "./devices.js";
 import { SfuPeer } from "./media.js";
 import {
@@ -20,6 +21,8 @@ const state = {
   recording: { state: "stopped" }, enteredRole: null, recordBusy: false, timeUp: false,
 };
 const $ = (id) => document.getElementById(id);
+const chairTools = new ChairTools({ sessionId, status: (...args) => status(...args),
+  button: $("settings"), dialog: $("settings-dialog"), tiles: $("tiles") });
 const isPhone = () => navigator.maxTouchPoints > 0 && matchMedia("(pointer: coarse)").matches;
 
 function status(text, kind = "info") {
@@ -48,7 +51,9 @@ function render() {
   $("session-name").textContent = session.name || "Session";
   document.title = `${session.name || "Session"} · vclinic`;
   $("recording").hidden = !isRecording();
-  renderParticipants($("participants"), [...participants.values()], state.you);
+  chairTools.update(state);
+  renderParticipants($("participants"), [...participants.values()], state.you,
+    (p) => chairTools.roleControl(p));
   const present = [...participants.values()].filter((p) => p.state !== "left").length;
   $("participant-count").textContent = `(${present})`;
   for (const p of participants.values()) {
@@ -62,6 +67,7 @@ function render() {
   self.querySelector(".tile-off").hidden = !state.videoMuted && Boolean(state.stream
     && state.stream.getVideoTracks().length);
   updateControls();
+  chairTools.update(state);
 }
 
 function isRecording() {
@@ -350,6 +356,7 @@ function end(title, text, canRejoin = true) {
   $("quality").hidden = true;
   $("recording").hidden = true;
   $("share").hidden = true;
+  chairTools.update(state);
   $("rejoin").hidden = !canRejoin;
   setBanner("call-status", "");
   document.body.dataset.ended = "true";
@@ -423,7 +430,7 @@ function removed({ participant_id: id, reason }) {
   if (state.you && id === state.you.id) {
     end("You were removed from the session", reason === "access_changed"
       ? "The session's access level changed and no longer includes you."
-      : "The Session Chair removed you from the session.");
+      : "The Session Chair removed you from the session.", false);
     return;
   }
   const p = participants.get(id);

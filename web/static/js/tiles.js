@@ -98,7 +98,12 @@ export class Tiles {
   }
 }
 
-export function renderParticipants(list, participants, you) {
+// `control(participant)` may add a control to a row (a chair's Role select); the control that
+// had the keyboard focus keeps it across re-renders.
+export function renderParticipants(list, participants, you, control = () => null) {
+  const focused = list.contains(document.activeElement) && document.activeElement.dataset.control
+    ? [document.activeElement.closest("[data-participant]").dataset.participant,
+      document.activeElement.dataset.control] : null;
   const order = { connected: 0, reconnecting: 1, waiting: 2, invited: 3, left: 4 };
   const sorted = [...participants].sort((a, b) => (order[a.state] ?? 5) - (order[b.state] ?? 5)
     || (a.display_name || "").localeCompare(b.display_name || ""));
@@ -115,6 +120,12 @@ export function renderParticipants(list, participants, you) {
         text: p.kind === "guest" ? `${roleName(p.role)}, Guest` : roleName(p.role) }),
       el("span", { class: `participant-state state-${p.state}`, text: STATE_NAMES[p.state] || p.state || "" }),
       flags.length ? el("span", { class: "participant-flags", text: flags.join(", ") }) : null,
-      quality ? el("span", { class: "participant-quality", text: `Connection: ${quality}` }) : null);
+      quality ? el("span", { class: "participant-quality", text: `Connection: ${quality}` }) : null,
+      control(p));
   }));
+  if (focused) {
+    const again = list.querySelector(
+      `[data-participant="${focused[0]}"] [data-control="${focused[1]}"]`);
+    if (again) again.focus();
+  }
 }

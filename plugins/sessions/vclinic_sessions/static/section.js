@@ -1,65 +1,102 @@
-// Provider → Telehealth: the caller's sessions and "Start a Session".
-// The dashboard imports this module and calls its default export with the section's element.
+// Provider → Telehealth: the caller's sessions (Camera Preview, Copy Link, and Settings for
+// Session Chairs) and "Start a Session". The dashboard calls the default export with the
+// section's element and its shell ({ user, socket, api }).
 import { api, me } from "/static/js/api.js";
+import { sessionForm } from "/static/js/session_form.js";
+import { announce, el, formatWhen, roleName } from "/static/js/ui.js";
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value);
+async function copyLink(session, row) {
+  const { guest } = await api("GET", `/sessions/${encodeURIComponent(session.id)}/links`);
+  if (!guest) {
+    announce("This session has no link to share.");
+    return;
   }
-  node.append(...children);
-  return node;
-}
-
-async function renderList(list) {
-  const { sessions } = await api("GET", "/sessions");
-  list.replaceChildren();
-  if (!sessions.length) list.append(el("li", { text: "No open sessions." }));
-  for (const session of sessions) {
-    const link = el("a", { href: `/preview?session=${encodeURIComponent(session.id)}`,
-                           text: session.name });
-    const when = session.scheduled_at ? ` (${new Date(session.scheduled_at).toLocaleString()})` : "";
-    list.append(el("li", {}, link, when));
+  const href = new URL(guest.path, window.location.origin).href;
+  try {
+    await navigator.clipboard.writeText(href);
+    announce(`The link of ${session.name} is copied.`);
+  } catch {
+    // Without clipboard access, show the link selected so the keyboard can copy it.
+    const shown = row.querySelector(".session-link") || el("input", { class: "session-link",
+      type: "text", readonly: true, "aria-label": `Session link of ${session.name}` });
+    shown.value = href;
+    row.append(shown);
+    shown.focus();
+    shown.select();
+    announce("Select the link and copy it with your keyboard.");
   }
 }
 
-function startForm(list) {
-  const form = el("form", { "aria-label": "Start a Session" });
-  const name = el("input", { id: "session-name", name: "name", required: "", maxlength: "200",
-                             placeholder: "2020-04-15 09:30 Dr. Campo - New Patient Consult" });
-  const when = el("input", { id: "session-when", name: "scheduled_at", type: "datetime-local" });
-  const status = el("p", { role: "status" });
-  form.append(
-    el("label", { for: "session-name", text: "Session name" }), name,
-    el("label", { for: "session-when", text: "Date and time (optional)" }), when,
-    el("button", { type: "submit", text: "OK" }), status);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const confirmed = window.confirm(
-      "Anyone you share the session link with will be able to join this session.");
-    if (!confirmed) return;
-    const body = { name: name.value, access_level: "invitation", confirm_link_reminder: true };
-    if (when.value) body.scheduled_at = new Date(when.value).toISOString();
-    try {
-      const created = await api("POST", "/sessions", body);
-      window.location.assign(created.next);
-    } catch (error) {
-      status.textContent = error.message;
-    }
-  });
-  return form;
+function sessionRow(session, openSettings) {
+  const preview = `/preview?session=${encodeURIComponent(session.id)}`;
+  const row = el("li", { class: "session-row", "data-session": session.id });
+  const status = el("span", { class: "row-status", role: "status" });
+  const copy = el("button", { type: "button", text: "Copy Link",
+    "aria-label": `Copy Link of ${session.name}`,
+    onclick: () => copyLink(session, row).catch((error) => { status.textContent = error.message; }) });
+  row.append(
+    el("a", { class: "session-name", href: preview, text: session.name }),
+    session.scheduled_at ? el("span", { class: "muted", text: ` ${formatWhen(session.scheduled_at)}` }) : null,
+    session.your_role ? el("span", { class: "muted", text: ` · ${roleName(session.your_role)}` }) : null,
+    el("div", { class: "row-actions" },
+      el("a", { class: "button", href: preview, "aria-label": `Camera Preview of ${session.name}`,
+        text: "Camera Preview" }),
+      copy,
+      session.your_role === "chair" ? el("button", { type: "button", text: "Settings",
+        "aria-label": `Settings of ${session.name}`, onclick: () => openSettings(session) })
+        : null),
+    status);
+  return row;
 }
 
-export default async function render(element) {
-  await me();  // loads the CSRF token for the writes below
-  const list = el("ul", { "aria-label": "Your telehealth sessions" });
-  const start = el("button", { type: "button", text: "Start a Session" });
-  let form = null;
-  start.addEventListener("click", () => {
-    if (!form) { form = startForm(list); element.append(form); }
-    form.querySelector("input").focus();
-  });
-  element.replaceChildren(start, list);
-  await renderList(list);
+export default async function render(element, shell = {}) {
+  const info = shell.user ? { user: shell.user } : await me();
+  const you = info && info.user ? info.user.id : null;
+  const list = el("ul", { class: "session-list", "aria-label": "Your telehealth sessions" });
+  const panel = el("div", { class: "session-panel" });
+  const start = el("button", { type: "button", class: "primary", text: "Start a Session" });
+
+  async function renderList() {
+    const { sessions } = await api("GET", "/sessions");
+    list.replaceChildren();
+    if (!sessions.length) list.append(el("li", { text: "No open sessions." }));
+    for (const session of sessions) list.append(sessionRow(session, openSettings));
+  }
+
+  function close(focus) {
+    panel.replaceChildren();
+    if (focus) focus.focus();
+  }
+
+  async function open(options, returnTo) {
+    const form = await sessionForm({ you, onCancel: () => close(returnTo), ...options });
+    panel.replaceChildren(form.element);
+    form.focus();
+  }
+
+  function openSettings(session) {
+    const button = list.querySelector(`[data-session="${session.id}"] .row-actions button:last-child`);
+    open({ sessionId: session.id, onSaved: async () => {
+      close(null);
+      await renderList();
+      announce("Session settings saved.");
+      const again = list.querySelector(`[data-session="${session.id}"] a`);
+      if (again) again.focus();
+    } }, button).catch((error) => {
+      panel.replaceChildren(el("p", { class: "error", role: "alert", text: error.message }));
+    });
+  }
+
+  start.addEventListener("click", () => open({
+    onSaved: (created) => window.location.assign(created.next),
+  }, start));
+  // A colleague who adds you to a session: it appears here without reloading the page.
+  if (shell.socket) {
+    shell.socket.on("notification.created", (data) => {
+      const item = (data && data.notification) || data || {};
+      if (item.data && item.data.session_id) renderList().catch(() => {});
+    });
+  }
+  element.replaceChildren(start, panel, list);
+  await renderList();
 }
