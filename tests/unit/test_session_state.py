@@ -154,3 +154,35 @@ def test_adding_people_puts_them_on_the_list_as_broadcasters_and_notifies_them()
         s.handle(m.AddParticipants("u-chair", (m.Invitee("u-chair", "Chair", "viewer"),)))
     with pytest.raises(Forbidden):
         s.handle(m.AddParticipants("u-listed", (m.Invitee("u-x", "X"),)))
+
+
+def test_settings_with_a_roster_apply_together_or_leave_the_state_as_it_was() -> None:
+    s = state()
+    enter(s, user="u-listed")
+    enter(s, guest="p-guest", conn="c2")
+    before = (repr(s.info), repr(s.people), set(s.dirty))
+    swap = (m.Invitee("u-listed", "Listed", "chair"), m.Invitee("u-chair", "Chair", "viewer"))
+    with pytest.raises(Conflict):
+        s.handle(m.UpdateSettings("u-chair", (("name", "Renamed"),),
+                                  (m.Invitee("u-listed", "Listed", "viewer"),)))
+    with pytest.raises(BadRequest):
+        s.handle(m.UpdateSettings("u-chair", (("access_level", "private"),),
+                                  (m.Invitee("u-chair", "Chair", "boss"),)))
+    assert (repr(s.info), repr(s.people), s.dirty) == before
+
+    # Chairs swap in one go (no "last chair" in between); a new colleague is notified.
+    _, events = s.handle(m.UpdateSettings("u-chair", (("access_level", "private"),),
+                                          (*swap, m.Invitee("u-new", "New", "broadcaster"))))
+    assert {p.user_id: p.role for p in s.people.values() if p.listed} == {
+        "u-chair": "viewer", "u-listed": "chair", "u-new": "broadcaster"}
+    assert [e.user_id for e in events if isinstance(e, m.Invited)] == ["u-new"]
+    assert [(e.participant_id, e.role) for e in events if isinstance(e, m.PermissionsChanged)] \
+        == [("p-listed", "chair")]
+    assert [(e.participant_id, e.reason) for e in events if isinstance(e, m.ParticipantRemoved)
+            ] == [("p-guest", "access_changed")]
+
+    # Left off the list: removed.
+    _, events = s.handle(m.UpdateSettings("u-listed", (), (swap[0],)))
+    assert s.people["p-chair"].removed and not s.people["p-chair"].listed
+    assert ("p-chair", "removed_by_chair") in [
+        (e.participant_id, e.reason) for e in events if isinstance(e, m.ParticipantRemoved)]
