@@ -332,21 +332,22 @@ class SessionState:
                 events += self._evict(person, "removed_by_chair")
                 person.removed, person.listed = True, False
         for invitee in roster:
-            person = self.find(invitee.user_id, None)
-            on_list = person is not None and person.listed and not person.removed
-            if person is not None and on_list and person.role == invitee.role:
+            found = self.find(invitee.user_id, None)
+            on_list = found is not None and found.listed and not found.removed
+            if found is not None and on_list and found.role == invitee.role:
                 continue
-            if person is None:
-                person = Person(id=new_id(), user_id=invitee.user_id,
-                                display_name=invitee.display_name, role=invitee.role,
-                                kind="practice", listed=True)
-                self.people[person.id] = person
-            else:
+            if found is not None:
+                person = found
                 if person.role != invitee.role and person.state in PRESENT:
                     events.append(m.PermissionsChanged(person.id, invitee.role))
                 if person.state == "left" and not on_list:
                     person.state = "invited"
                 person.role, person.listed, person.removed = invitee.role, True, False
+            else:
+                person = Person(id=new_id(), user_id=invitee.user_id,
+                                display_name=invitee.display_name, role=invitee.role,
+                                kind="practice", listed=True)
+                self.people[person.id] = person
             self._touch(person)
             events.append(m.ParticipantUpdated(person.public()))
             if not on_list:
