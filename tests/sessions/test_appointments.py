@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from tests.fakes import PROVIDER_2, STATION
-from tests.sessions.conftest import provider, signed_in, user_id
+from tests.sessions.conftest import join_as_guest, provider, signed_in, start_session, user_id
 from vclinic import accounts
 from vclinic.store import utcnow
 
@@ -81,6 +81,9 @@ async def test_only_the_practice_sees_its_appointments(node, clients) -> None:
     assert started.status_code == 404
     station = await signed_in(clients, STATION)
     assert (await station.request("GET", "/api/v1/appointments")).status_code == 403
+    guest, _ = await join_as_guest(clients, (await start_session(ada))["links"]["guest"]["path"])
+    assert (await guest.request("GET", "/api/v1/appointments")).status_code == 403
+    assert (await guest.request("GET", base)).status_code == 403
     assert (await clients().request("GET", "/api/v1/appointments")).status_code == 401
     assert (await ada.request("GET", base)).json()["appointment"]["patient"]["id"] == jane["id"]
 
