@@ -66,12 +66,13 @@ def seed_schedule(org_id: str, now: dt.datetime) -> list[str]:
     created: list[str] = []
     patients: dict[str, str] = {}
     for demo in DEMO_PATIENTS:
-        row = Patient.get_or_none(Patient.organisation == org_id, Patient.external_ref == demo.ref)
-        if row is None:
-            row = Patient.create(organisation=org_id, display_name=demo.display_name,
-                                 external_ref=demo.ref)
+        found = Patient.get_or_none(Patient.organisation == org_id,
+                                    Patient.external_ref == demo.ref)
+        if found is None:
+            found = Patient.create(organisation=org_id, display_name=demo.display_name,
+                                   external_ref=demo.ref)
             created.append(f"patient:{demo.ref}")
-        patients[demo.ref] = row.id
+        patients[demo.ref] = found.id
     emails = {e for spec in DEMO_APPOINTMENTS for e in spec.provider_emails}
     users = {u.email: u.id for u in User.select(User.id, User.email).where(
         User.organisation == org_id, User.email.in_(sorted(emails)))}

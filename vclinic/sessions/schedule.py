@@ -7,7 +7,8 @@ name, for the practice's own API only (never in URLs, logs or error messages).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from vclinic.errors import BadRequest
 from vclinic.sessions.model import Appointment, AppointmentProvider, Patient
@@ -54,7 +55,7 @@ def listing(org_id: str, user_id: str, now: dt.datetime, since: dt.datetime | No
     patient_ids = {r.patient_id for r in rows if r.patient_id}
     patients = {p.id: p for p in Patient.select().where(Patient.id.in_(list(patient_ids)))}
     people = providers_of([r.id for r in rows])
-    return [appointment_body(r, patients.get(r.patient_id), people.get(r.id, []))
+    return [appointment_body(r, patients.get(r.patient_id or ""), people.get(r.id, []))
             for r in rows]
 
 
@@ -63,10 +64,11 @@ def providers_of(appointment_ids: list[str]) -> dict[str, list[dict[str, str]]]:
     found: dict[str, list[dict[str, str]]] = {}
     if not appointment_ids:
         return found
-    rows = (AppointmentProvider.select(AppointmentProvider.appointment, User.id, User.name)
-            .join(User, on=(AppointmentProvider.user == User.id))
-            .where(AppointmentProvider.appointment.in_(appointment_ids))
-            .order_by(User.name).tuples())
+    rows = cast("Iterable[tuple[str, str, str]]", (
+        AppointmentProvider.select(AppointmentProvider.appointment, User.id, User.name)
+        .join(User, on=(AppointmentProvider.user == User.id))
+        .where(AppointmentProvider.appointment.in_(appointment_ids))
+        .order_by(User.name).tuples()))
     for appointment_id, provider_id, name in rows:
         found.setdefault(appointment_id, []).append({"user_id": provider_id, "name": name})
     return found
