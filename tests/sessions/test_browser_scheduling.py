@@ -47,8 +47,12 @@ def _book_in_the_form(section: Any) -> None:
     expect()(section.get_by_role("alert")).to_have_text(
         "Choose the patient: search for them and select their name.")
     section.get_by_label("Search Patients").fill("Robin")
+    found = section.get_by_role("group", name="Patient").get_by_role("status")
+    expect()(found).to_have_text("1 found.")
     section.get_by_label(ROBIN).check()
     section.get_by_label("Search Providers").fill("Grace")
+    found = section.get_by_role("group", name="Providers").get_by_role("status")
+    expect()(found).to_have_text("1 found.")
     section.get_by_label("Dr Grace Hopper").check()
     expect()(section.get_by_label("Dr Ada Lovelace")).to_be_checked()
     save.click()
