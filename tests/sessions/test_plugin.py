@@ -26,7 +26,8 @@ def test_plugin_adds_routes_messages_and_a_section_for_practice_users() -> None:
     assert "/static/sessions" in host.static_dirs()
     sections = host.dashboard_sections(principal("provider"))
     assert [dataclasses.astuple(s)[:3] for s in sections] == [
-        ("telehealth", "Telehealth", "/static/sessions/section.js")]
+        ("telehealth", "Telehealth", "/static/sessions/section.js"),
+        ("scheduling", "Scheduling", "/static/sessions/scheduling.js")]
     assert host.dashboard_sections(principal("requester")) == []
     assert host.dashboard_sections(principal("guest", guest=True)) == []
 

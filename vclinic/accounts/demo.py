@@ -1,5 +1,6 @@
 """The demo organisation created by ``vclinic serve --demo`` (setting ``demo``): a clinic with an
-admin, two providers, a requester station and two Account Services, all sharing one password.
+admin, two providers, a requester station and two Account Services, all sharing one password,
+plus two fictional patients with appointments today and tomorrow (:mod:`vclinic.sessions.demo`).
 
 Seeding is idempotent: what exists is left alone, what is missing is created.
 """
@@ -10,7 +11,9 @@ import dataclasses
 
 from vclinic.accounts.organisation import create_org
 from vclinic.accounts.user import create_user
+from vclinic.sessions.demo import DEMO_PATIENTS, seed_schedule
 from vclinic.store import Organisation, Service, Store, User
+from vclinic.store.field import utcnow
 
 DEMO_ORG_NAME = "Demo Clinic"
 DEMO_ORG_SLUG = "demo-clinic"
@@ -47,6 +50,8 @@ class DemoInfo:
     accounts: tuple[DemoAccount, ...]
     services: tuple[str, ...]
     created: tuple[str, ...]
+    #: Demo patients and appointments created, by reference and date (never a patient's name).
+    schedule: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
         """A short text to print on start-up (demo credentials are not personal data)."""
@@ -54,6 +59,8 @@ class DemoInfo:
         out += [f"  {a.role:<10} {a.email}" for a in self.accounts]
         out.append(f"  password for all: {self.password}")
         out.append(f"  services: {', '.join(self.services)}")
+        out.append(f"  {len(DEMO_PATIENTS)} fictional patients with appointments today and "
+                   "tomorrow (Provider → Scheduling)")
         return out
 
 
@@ -87,7 +94,9 @@ async def seed_demo(store: Store) -> DemoInfo:
         if name in missing_services:
             await store.run(lambda n=name: Service.create(organisation=org, name=n))
             created.append(f"service:{name}")
+    schedule = await store.atomic(seed_schedule, org.id, utcnow())
     return DemoInfo(
         org_id=org.id, org_slug=org.slug, org_name=org.name, password=DEMO_PASSWORD,
         accounts=DEMO_ACCOUNTS, services=DEMO_SERVICES, created=tuple(created),
+        schedule=tuple(schedule),
     )

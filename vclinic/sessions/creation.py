@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any
 
 from vclinic.errors import BadRequest, NotFound
-from vclinic.sessions import link
+from vclinic.sessions import link, schedule
 from vclinic.sessions.directory import check_patient, org_user_names
 from vclinic.sessions.model import (
     Appointment,
@@ -22,7 +22,6 @@ from vclinic.sessions.model import (
     TelehealthSession,
 )
 from vclinic.sessions.role import ACCESS_LEVELS, ROLES
-from vclinic.store import User
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,28 +93,25 @@ def appointment(org_id: str, appointment_id: str, viewer_id: str | None) -> dict
                                   Appointment.organisation == org_id)
     if row is None:
         raise NotFound("There is no such appointment.", code="appointment_not_found")
-    providers = (User.select(User.id, User.name).join(
-        AppointmentProvider, on=(AppointmentProvider.user == User.id))
-        .where(AppointmentProvider.appointment == row.id).order_by(User.name))
-    people = [{"user_id": u.id, "name": u.name,
-               "role": "chair" if u.id == viewer_id else "broadcaster"} for u in providers]
+    providers = schedule.providers_of([row.id]).get(row.id, [])
+    people = [{**p, "role": "chair" if p["user_id"] == viewer_id else "broadcaster"}
+              for p in providers]
     patient = Patient.get_or_none(Patient.id == row.patient_id) if row.patient_id else None
-    return {"id": row.id, "starts_at": row.starts_at.isoformat(),
-            "patient": {"id": patient.id, "display_name": patient.display_name}
-            if patient else None,
-            "session_id": row.session_id,
+    return {**schedule.appointment_body(row, patient, providers),
             "proposal": {"access_level": "invitation", "participants": people}}
 
 
 def from_appointment(key: bytes, org_id: str, creator_id: str, appointment_id: str,
-                     access_level: str, participants: tuple[tuple[str, str], ...]
+                     access_level: str, participants: tuple[tuple[str, str], ...] | None
                      ) -> tuple[str, list[tuple[str, str]]]:
-    """Create Telehealth Session on an appointment: linked to its patient, named by its time."""
+    """Create Telehealth Session on an appointment: linked to its patient, named by its time.
+    ``participants`` is the confirmed invite list; None invites everyone on the appointment as
+    Broadcasters, and an empty list nobody (the creator is the Session Chair either way)."""
     row = Appointment.get_or_none(Appointment.id == appointment_id,
                                   Appointment.organisation == org_id)
     if row is None:
         raise NotFound("There is no such appointment.", code="appointment_not_found")
-    if not participants:
+    if participants is None:
         participants = tuple(
             (p.user_id, "broadcaster") for p in
             AppointmentProvider.select().where(AppointmentProvider.appointment == row.id))

@@ -133,6 +133,8 @@ class Appointment(BaseModel):
     starts_at = UTCDateTimeField()
     session_id = peewee.CharField(max_length=ID, null=True)
     created_at = UTCDateTimeField(default=utcnow)
+    #: The foreign key's raw value, which peewee sets; declared for type checkers.
+    patient_id: str | None
 
     class Meta:
         table_name = "appointments"
@@ -143,6 +145,9 @@ class AppointmentProvider(BaseModel):
 
     appointment = peewee.ForeignKeyField(Appointment, backref="providers", on_delete="CASCADE")
     user = peewee.ForeignKeyField(User, on_delete="CASCADE")
+    #: The foreign keys' raw values, which peewee sets; declared for type checkers.
+    appointment_id: str
+    user_id: str
 
     class Meta:
         table_name = "appointment_providers"

@@ -91,7 +91,7 @@ class SessionService:
 
     async def create_from_appointment(self, principal: Principal, appointment_id: str,
                                       access_level: str,
-                                      participants: tuple[tuple[str, str], ...]
+                                      participants: tuple[tuple[str, str], ...] | None
                                       ) -> dict[str, Any]:
         _practice_only(principal)
         session_id, invited = await self.store.atomic(

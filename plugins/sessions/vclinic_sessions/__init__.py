@@ -2,8 +2,9 @@
 
 Adds the REST API under ``/api/v1/sessions`` (plus providers, patients and appointments), the
 link routes ``/join/<token>`` and ``/api/v1/join``, the ``/ws`` messages ``session.enter`` and
-``session.leave``, and the dashboard's Telehealth section. The session model itself (tables,
-SessionActor, guests) is core, :mod:`vclinic.sessions`, because every workflow uses it.
+``session.leave``, and the dashboard's Telehealth and Scheduling sections. The session model
+itself (tables, SessionActor, guests) is core, :mod:`vclinic.sessions`, because every workflow
+uses it.
 See docs/workflows/sessions.md.
 """
 
@@ -20,7 +21,8 @@ from vclinic_sessions import join, records, routes, ws
 VCLINIC_PLUGIN_API = (1, 0)
 
 STATIC = Path(__file__).parent / "static"
-#: Roles that see the Telehealth section (people of the practice, not stations or guests).
+#: Roles that see the Telehealth and Scheduling sections (people of the practice, not stations
+#: or guests).
 PRACTICE_ROLES = frozenset({"provider", "staff", "admin"})
 
 
@@ -50,4 +52,6 @@ def vclinic_dashboard_sections(principal: Any) -> list[DashboardSection]:
     if getattr(principal, "is_guest", False) or not PRACTICE_ROLES & set(roles):
         return []
     return [DashboardSection("telehealth", "Telehealth", "/static/sessions/section.js",
-                             order=20)]
+                             order=20),
+            DashboardSection("scheduling", "Scheduling", "/static/sessions/scheduling.js",
+                             order=25)]

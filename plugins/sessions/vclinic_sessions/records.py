@@ -10,15 +10,23 @@ from pydantic import BaseModel, Field
 from quart import Blueprint, Response
 from quart_schema import tag, validate_querystring, validate_request
 
+from vclinic.errors import BadRequest
 from vclinic.server.security import ctx, current_principal, require
-from vclinic.sessions import creation, directory, patient
-from vclinic_sessions.routes import PRACTICE, Access, ParticipantIn, _aware, reminder_needed
+from vclinic.sessions import creation, directory, patient, schedule
+from vclinic.store.field import utcnow
+from vclinic_sessions.routes import PRACTICE, Access, ParticipantIn, reminder_needed
 
 blueprint = Blueprint("sessions_records", __name__, url_prefix="/api/v1")
 
 
 class SearchQuery(BaseModel):
     q: str = Field(default="", max_length=100)
+
+
+class AppointmentsQuery(BaseModel):
+    #: Only appointments starting at or after ``since`` and before ``until`` (with a time zone).
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
 
 
 class PatientBody(BaseModel):
@@ -34,8 +42,16 @@ class AppointmentBody(BaseModel):
 
 class FromAppointmentBody(BaseModel):
     access_level: Access = "invitation"
-    participants: list[ParticipantIn] = Field(default_factory=list, max_length=50)
+    #: The confirmed invite list; left out, everyone on the appointment is invited.
+    participants: list[ParticipantIn] | None = Field(default=None, max_length=50)
     confirm_link_reminder: bool = False
+
+
+def _in_utc(value: dt.datetime | None, field: str) -> dt.datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise BadRequest(f"Give {field} with a time zone (e.g. 2020-04-15T09:30:00Z).",
+                         code="invalid_body")
+    return value.astimezone(dt.UTC) if value is not None else None
 
 
 @blueprint.get("/providers")
@@ -106,8 +122,23 @@ async def file_content(patient_id: str, file_id: str) -> Response:
 async def create_appointment(data: AppointmentBody) -> tuple[dict[str, Any], int]:
     org_id = current_principal().org_id
     row = await ctx().store.atomic(creation.create_appointment, org_id,
-                                   _aware(data.starts_at), data.patient_id, data.provider_ids)
+                                   _in_utc(data.starts_at, "starts_at"), data.patient_id,
+                                   data.provider_ids)
     return {"appointment": row}, 201
+
+
+@blueprint.get("/appointments")
+@tag(["appointments"])
+@require(*PRACTICE)
+@validate_querystring(AppointmentsQuery)
+async def appointments(query_args: AppointmentsQuery) -> dict[str, Any]:
+    """Provider → Scheduling: the practice's appointments the caller is one of the providers
+    of, upcoming first (soonest first), then earlier ones (latest first)."""
+    principal = current_principal()
+    rows = await ctx().store.run(schedule.listing, principal.org_id, principal.user_id,
+                                 utcnow(), _in_utc(query_args.since, "since"),
+                                 _in_utc(query_args.until, "until"))
+    return {"appointments": rows}
 
 
 @blueprint.get("/appointments/<appointment_id>")
@@ -131,5 +162,6 @@ async def telehealth_session(appointment_id: str, data: FromAppointmentBody
     reminder_needed(data.access_level, data.confirm_link_reminder)
     body = await ctx().sessions.create_from_appointment(
         current_principal(), appointment_id, data.access_level,
-        tuple((p.user_id, p.role) for p in data.participants))
+        None if data.participants is None
+        else tuple((p.user_id, p.role) for p in data.participants))
     return body, 201

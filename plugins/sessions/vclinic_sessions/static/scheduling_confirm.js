@@ -1,0 +1,109 @@
+// Create Telehealth Session's confirm step, a modal dialog: the Session Access, the invite list
+// with each person's Role, and OK, which starts the session, sends the invites and goes to the
+// Camera Preview. Errors stay in the dialog.
+import { api, ApiError } from "/static/js/api.js";
+import { announce, el, formatWhen } from "/static/js/ui.js";
+import { inviteList } from "./invite_list.js";
+
+// The seed article's words for each access level.
+export const ACCESS_LEVELS = [
+  { value: "private", title: "Private Session",
+    text: "Only people at your practice who are on the participants list can join.",
+    example: "For example: meetings with specific colleagues to discuss sensitive patient or "
+      + "administrative issues." },
+  { value: "internal", title: "Internal Session",
+    text: "Anyone at your practice who has the link can join.",
+    example: "For example: weekly team meetings where the attendee list changes slightly each "
+      + "time." },
+  { value: "invitation", title: "Invitation Session",
+    text: "Anyone you share the link with can join. No login required. They can only view the "
+      + "shared audio and video; they have no access to any other part of the system.",
+    example: "For example: follow-up consults with patients, or referral consults with "
+      + "external specialists." },
+];
+
+export const LINK_REMINDER =
+  "Anyone you share the session link with will be able to join this session.";
+
+function accessChoice(chosen) {
+  const options = ACCESS_LEVELS.map((level) => {
+    const id = `confirm-access-${level.value}`;
+    return el("div", { class: "access-option" },
+      el("input", { type: "radio", name: "confirm-access", id, value: level.value,
+                    checked: level.value === chosen, "aria-describedby": `${id}-text` }),
+      el("label", { for: id, text: level.title }),
+      el("p", { id: `${id}-text`, class: "hint" }, level.text, " ",
+        el("span", { class: "muted", text: level.example })));
+  });
+  const fieldset = el("fieldset", { class: "access-choice" },
+    el("legend", { text: "Session Access" }), options,
+    el("p", { class: "hint", text: "\u201cAt your practice\u201d means the person has an "
+      + "account and login to this system." }));
+  return {
+    element: fieldset,
+    value: () => fieldset.querySelector("input[name=confirm-access]:checked").value,
+  };
+}
+
+// Opens the confirm step for `appointment` (the Appointment Summary, with its `proposal`) as
+// `you` ({user_id, name}); focus returns to `opener` when the dialog closes without starting.
+export function confirmSession(appointment, you, opener) {
+  const proposal = appointment.proposal;
+  const access = accessChoice(proposal.access_level || "invitation");
+  const invites = inviteList(proposal.participants, you);
+  const error = el("p", { class: "banner", "data-kind": "error", role: "alert", hidden: true });
+  const ok = el("button", { type: "submit", class: "primary", text: "OK" });
+  const cancel = el("button", { type: "button", text: "Cancel" });
+  const patient = appointment.patient ? ` with ${appointment.patient.display_name}` : "";
+  const form = el("form", { method: "dialog" },
+    el("h2", { id: "confirm-session-title", text: "Create Telehealth Session" }),
+    el("p", { id: "confirm-session-text",
+              text: `Appointment ${formatWhen(appointment.starts_at)}${patient}. Confirm the `
+                + "session access, the invite list and the roles, then select OK to start the "
+                + "session and send the invites." }),
+    access.element, invites.element, error,
+    el("div", { class: "actions" }, cancel, ok));
+  const dialog = el("dialog", { class: "confirm-session card", "aria-modal": "true",
+                                "aria-labelledby": "confirm-session-title",
+                                "aria-describedby": "confirm-session-text" }, form);
+
+  const showError = (text) => {
+    error.textContent = text;
+    error.hidden = !text;
+  };
+  cancel.addEventListener("click", () => dialog.close());
+  dialog.addEventListener("close", () => {
+    dialog.remove();
+    if (opener && opener.isConnected) opener.focus();
+  });
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    showError("");
+    const level = access.value();
+    if (level === "invitation" && !window.confirm(LINK_REMINDER)) {
+      showError("The session was not started. Confirm the reminder to start an Invitation "
+        + "session, or choose Private or Internal.");
+      return;
+    }
+    ok.disabled = true;
+    ok.textContent = "Starting…";
+    try {
+      const started = await api("POST",
+        `/appointments/${encodeURIComponent(appointment.id)}/telehealth-session`, {
+          access_level: level, participants: invites.value(),
+          confirm_link_reminder: level === "invitation",
+        });
+      announce("Session started. Opening the Camera Preview.");
+      window.location.assign(started.next);
+    } catch (failure) {
+      showError(failure instanceof ApiError ? failure.message
+        : "The server could not be reached. Check your connection and try again.");
+      ok.disabled = false;
+      ok.textContent = "OK";
+    }
+  });
+  document.body.append(dialog);
+  dialog.showModal();
+  dialog.querySelector("input[name=confirm-access]:checked").focus();
+  return dialog;
+}
