@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from aiortc.clock import datetime_to_ntp
 from aiortc.rtcrtpparameters import (
     RTCRtpCodecParameters,
     RTCRtpHeaderExtensionParameters,
+    RTCRtpReceiveParameters,
     RTCRtpSendParameters,
 )
+from aiortc.rtcrtpreceiver import NackGenerator
 from aiortc.rtp import (
     RTCP_PSFB_APP,
     RTCP_PSFB_PLI,
@@ -36,18 +41,31 @@ NTP = 0xE6A0_0000_0000_0000  # an NTP time in 2022
 
 
 class FakeReceiver:
+    """The aiortc 1.16 receiver fields an UpTrack reads."""
+
     def __init__(self) -> None:
         self.plis: list[int] = []
         self.rtcp: list[Any] = []
+        self.nacks: list[tuple[int, list[int]]] = []
+        self._enabled = True
+        self._RTCRtpReceiver__rtcp_ssrc = 9
+        self._RTCRtpReceiver__remote_streams: dict[int, Any] = {}
+        self._RTCRtpReceiver__nack_generator = NackGenerator()
+        self.transport: Any = SimpleNamespace()  # the DTLS transport
+        self.aiortc_path: list[RtpPacket] = []
 
     async def receive(self, parameters: Any) -> None: ...
-    async def _handle_rtp_packet(self, packet: RtpPacket, arrival_time_ms: int) -> None: ...
+    async def _handle_rtp_packet(self, packet: RtpPacket, arrival_time_ms: int) -> None:
+        self.aiortc_path.append(packet)
     async def _handle_rtcp_packet(self, packet: Any) -> None: ...
     async def _send_rtcp(self, packet: Any) -> None:
         self.rtcp.append(packet)
 
     async def _send_rtcp_pli(self, ssrc: int) -> None:
         self.plis.append(ssrc)
+
+    async def _send_rtcp_nack(self, ssrc: int, lost: list[int]) -> None:
+        self.nacks.append((ssrc, lost))
 
 
 class FakeTransport:
@@ -102,6 +120,12 @@ PARAMS = RTCRtpSendParameters(
         RTCRtpHeaderExtensionParameters(id=1, uri="urn:ietf:params:rtp-hdrext:sdes:mid"),
     ],
     muxId="7",
+)
+
+
+RECEIVE_PARAMS = RTCRtpReceiveParameters(
+    codecs=[RTCRtpCodecParameters(mimeType="video/VP8", clockRate=90000, payloadType=96)],
+    muxId="3",
 )
 
 
@@ -175,22 +199,32 @@ def test_keyframe_requests_from_many_subscribers_are_merged(
     asyncio.run(scenario())
 
 
-def test_publisher_is_asked_for_no_more_than_the_slowest_subscriber_takes() -> None:
+def test_publisher_is_told_the_slowest_subscribers_bitrate(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(uptrack, "REMB_INTERVAL", 0.01)
+
     async def scenario() -> None:
         receiver = FakeReceiver()
         up = UpTrack("alice", "video", "video", receiver)  # type: ignore[arg-type]
+        await receiver.receive(RECEIVE_PARAMS)  # wrapped by the UpTrack: learns the codecs
+        up.receive(_packet(1, KEYFRAME))
+        await asyncio.sleep(0.05)
+        assert receiver.rtcp == []  # no subscriber estimate yet: the publisher decides alone
         for estimate in (2_000_000, 300_000):
             transceiver = FakeTransceiver()
             DownTrack(transceiver).attach(up)  # type: ignore[arg-type]
             remb = RtcpPsfbPacket(fmt=RTCP_PSFB_APP, ssrc=5, media_ssrc=0,
                                   fci=pack_remb_fci(estimate, [1111]))
             await transceiver.sender._handle_rtcp_packet(remb)
-        # aiortc's own estimate of the publisher's uplink, on its way to the publisher:
-        own = RtcpPsfbPacket(fmt=RTCP_PSFB_APP, ssrc=9, media_ssrc=0,
-                             fci=pack_remb_fci(1_000_000, [42]))
-        await receiver._send_rtcp(own)  # type: ignore[attr-defined]  # wrapped by the UpTrack
-        [sent] = receiver.rtcp
+        await asyncio.sleep(0.05)
+        sent = receiver.rtcp[-1]
+        assert (sent.ssrc, sent.fmt) == (9, RTCP_PSFB_APP)
         assert unpack_remb_fci(sent.fci) == (300_000, [42])
+        up.close()
+        await asyncio.sleep(0)  # a REMB already handed to aiortc goes out
+        count = len(receiver.rtcp)
+        await asyncio.sleep(0.05)
+        assert len(receiver.rtcp) == count  # a closed track tells the publisher nothing more
 
     asyncio.run(scenario())
 
@@ -262,3 +296,16 @@ def test_retransmissions_are_what_aiortc_would_write(
     original.extensions.abs_send_time = abs_send_time
     expected = wrap_rtx(original, 112, rtx_seq, 2222).serialize(ext)
     assert wrap_rtx_bytes(original.serialize(ext), 112, rtx_seq, 2222) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(0, 4e9, allow_nan=False))
+def test_ntp_time_is_aiortcs(unix_time: float) -> None:
+    from unittest import mock
+
+    moment = datetime.datetime.fromtimestamp(unix_time, datetime.UTC)
+    with mock.patch("time.time", return_value=moment.timestamp()):
+        ours = uptrack.ntp_now()
+    theirs = datetime_to_ntp(moment)
+    assert ours >> 32 == theirs >> 32
+    assert abs((ours & 0xFFFFFFFF) - (theirs & 0xFFFFFFFF)) < 1 << 13  # within 2 µs

@@ -12,6 +12,8 @@ import argparse
 import asyncio
 import os
 import sys
+from collections.abc import Callable
+from typing import Any
 
 from vclinic.errors import VclinicError
 from vclinic.log import configure, get_logger
@@ -75,6 +77,39 @@ async def serve(config: p.WorkerConfig, in_fd: int, out_fd: int) -> None:
         writer.close()
 
 
+def _profiled(run: Callable[[], None], path: str) -> None:
+    """Run the worker with cProfile on the process CPU clock (``VCLINIC_MEDIA_PROFILE``): a wall
+    clock would charge the time the worker waits for the CPU under load to whatever ran.
+    SIGUSR1 starts collecting afresh, SIGUSR2 stops and writes ``path`` (a benchmark window,
+    say); without signals the whole run is profiled and written at exit."""
+    import cProfile
+    import signal
+    import time
+
+    profiler = cProfile.Profile(time.process_time)
+    toggled = False
+
+    def start(*_: Any) -> None:
+        nonlocal toggled
+        toggled = True
+        profiler.clear()
+        profiler.enable()
+
+    def stop(*_: Any) -> None:
+        profiler.disable()
+        profiler.dump_stats(path)
+
+    signal.signal(signal.SIGUSR1, start)
+    signal.signal(signal.SIGUSR2, stop)
+    profiler.enable()
+    try:
+        run()
+    finally:
+        profiler.disable()
+        if not toggled:
+            profiler.dump_stats(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m vclinic.media.worker")
     parser.add_argument("--config", default="{}")
@@ -86,7 +121,11 @@ def main() -> None:
     configure(level=os.environ.get("VCLINIC_LOG_LEVEL", "warning"), fmt="json")
     hooks.install(list(config.host_addresses) if config.host_addresses is not None else None)
     get_logger("media.worker").info("worker_started", pid=os.getpid())
-    asyncio.run(serve(config, 0, out_fd))
+    profile_to = os.environ.get("VCLINIC_MEDIA_PROFILE")
+    if profile_to:
+        _profiled(lambda: asyncio.run(serve(config, 0, out_fd)), f"{profile_to}.{os.getpid()}")
+    else:
+        asyncio.run(serve(config, 0, out_fd))
     # aiortc's receiver threads are not daemons: one left blocked would keep the process alive.
     sys.stderr.flush()
     os._exit(0)
