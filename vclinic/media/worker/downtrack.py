@@ -38,6 +38,9 @@ HISTORY_SIZE = 512
 REPORT_REFRESH = 0.05
 _HEADER = struct.Struct("!BBHLL")
 _HEADER_EXT = struct.Struct("!BBHLLHH")
+_PADDING = (b"", b"\0", b"\0\0", b"\0\0\0")
+#: The audio level element's value byte by (voice activity << 7 | level).
+_LEVEL = tuple(bytes((n,)) for n in range(256))
 _MID_URI = "urn:ietf:params:rtp-hdrext:sdes:mid"
 _ABS_SEND_TIME_URI = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time"
 _AUDIO_LEVEL_URI = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
@@ -98,7 +101,10 @@ class DownTrack:
         self._ext = HeaderExtensionsMap()
         self._one_byte = True
         self._wire: Wire | Any = None
-        self._mid_element = b""
+        self._ssrc = self.sender._ssrc
+        #: One-byte header extension elements: mid and the abs-send-time id (``_ext_head``),
+        #: then the 3 abs-send-time bytes, then the audio level element.
+        self._ext_head = b""
         self._abs_send_time_id = b""
         self._audio_level_id = b""
         self._payload_types: dict[str, int] = {}
@@ -109,7 +115,9 @@ class DownTrack:
         self._source_ssrc: int | None = None
         self._seq_offset = 0
         self._ts_offset = 0
-        self._last: tuple[int, int] | None = None
+        #: The last sequence number and timestamp sent (``None`` before the first packet).
+        self._last_seq: int | None = None
+        self._last_timestamp = 0
         self._last_sent = 0.0
         self._report_due = 0.0
         self._need_keyframe = True
@@ -160,8 +168,8 @@ class DownTrack:
         level_id = _element_id(ids.get(_AUDIO_LEVEL_URI), 1)
         # Rare two-byte ids: aiortc's serializer writes those; the fast one covers the rest.
         self._one_byte = None not in (mid_id, abs_id, level_id)
-        self._mid_element = (mid_id or b"") + (mid if mid_id else b"")
         self._abs_send_time_id = abs_id or b""
+        self._ext_head = (mid_id or b"") + (mid if mid_id else b"") + self._abs_send_time_id
         self._audio_level_id = level_id or b""
 
     @property
@@ -196,21 +204,44 @@ class DownTrack:
         """Rewrite ``packet`` for this subscriber and send it.
 
         ``ntp`` (NTP time) and ``now`` (monotonic) are taken once per incoming packet by the
-        UpTrack and shared by all its subscribers.
+        UpTrack and shared by all its subscribers. This runs once per packet per subscriber:
+        it keeps to local variables and precomputed bytes.
         """
         pt = self._payload_types.get(codec)
-        if self._params is None or pt is None:
+        if pt is None:  # not negotiated yet (the payload types come with ``sender.send``)
             return
-        if self._need_keyframe and self.kind == "video" and not self._keyframe(packet, codec):
-            return
-        self._need_keyframe = False
+        if self._need_keyframe:
+            if self.kind == "video" and not self._keyframe(packet, codec):
+                return
+            self._need_keyframe = False
         if packet.ssrc != self._source_ssrc:
             self._rebase(packet, now)
         seq = (packet.sequence_number + self._seq_offset) & 0xFFFF
         timestamp = (packet.timestamp + self._ts_offset) & 0xFFFFFFFF
         payload = packet.payload
-        data = self._serialize(packet, pt, seq, timestamp, (ntp >> 14) & 0x00FFFFFF)
-        self._last = (seq, timestamp)
+        if self._one_byte:
+            second = pt | 0x80 if packet.marker else pt
+            level = packet.extensions.audio_level
+            if level is not None and self._audio_level_id:
+                tail = self._audio_level_id + _LEVEL[(level[0] << 7) | (level[1] & 0x7F)]
+            else:
+                tail = b""
+            if self._abs_send_time_id:
+                elements = b"".join((self._ext_head, ((ntp >> 14) & 0xFFFFFF).to_bytes(3, "big"),
+                                     tail))
+            else:
+                elements = self._ext_head + tail
+            if elements:
+                pad = -len(elements) % 4
+                data = b"".join((_HEADER_EXT.pack(0x90, second, seq, timestamp, self._ssrc,
+                                                  0xBEDE, (len(elements) + pad) >> 2),
+                                 elements, _PADDING[pad], payload))
+            else:
+                data = _HEADER.pack(0x80, second, seq, timestamp, self._ssrc) + payload
+        else:
+            data = self._serialize_two_byte(packet, pt, seq, timestamp, (ntp >> 14) & 0xFFFFFF)
+        self._last_seq = seq
+        self._last_timestamp = timestamp
         self._last_sent = now
         self._history[seq % HISTORY_SIZE] = (seq, data)
         if not self._wire.send(data):
@@ -242,46 +273,26 @@ class DownTrack:
         sender._RTCRtpSender__packet_count = self.packets_out  # type: ignore[attr-defined]
         sender._RTCRtpSender__octet_count = self.bytes_out  # type: ignore[attr-defined]
 
-    def _serialize(self, packet: RtpPacket, pt: int, seq: int, timestamp: int,
-                   abs_send_time: int) -> bytes:
-        """The outgoing packet's bytes: RFC 3550 header, one-byte header extensions, payload.
-
-        Writes the same bytes as aiortc's ``RtpPacket.serialize`` with this stream's
-        ``HeaderExtensionsMap`` (mid, abs-send-time, audio level, in that order, zero-padded),
-        without building a packet object per subscriber.
-        """
-        if not self._one_byte:
-            out = RtpPacket(payload_type=pt, marker=packet.marker, sequence_number=seq,
-                            timestamp=timestamp, ssrc=self.sender._ssrc, payload=packet.payload)
-            out.extensions.mid = self.mid
-            out.extensions.audio_level = packet.extensions.audio_level
-            out.extensions.abs_send_time = abs_send_time
-            return out.serialize(self._ext)
-        first = 0x80
-        second = (0x80 if packet.marker else 0) | pt
-        ssrc = self.sender._ssrc
-        elements = self._mid_element
-        if self._abs_send_time_id:
-            elements += self._abs_send_time_id + abs_send_time.to_bytes(3, "big")
-        level = packet.extensions.audio_level
-        if level is not None and self._audio_level_id:
-            elements += self._audio_level_id + bytes(
-                [(0x80 if level[0] else 0) | (level[1] & 0x7F)])
-        if not elements:
-            return _HEADER.pack(first, second, seq, timestamp, ssrc) + packet.payload
-        elements += b"\0" * (-len(elements) % 4)
-        return _HEADER_EXT.pack(first | 0x10, second, seq, timestamp, ssrc, 0xBEDE,
-                                len(elements) >> 2) + elements + packet.payload
+    def _serialize_two_byte(self, packet: RtpPacket, pt: int, seq: int, timestamp: int,
+                            abs_send_time: int) -> bytes:
+        """Header extensions that need RFC 8285's two-byte form (a long mid or a high id, rare):
+        aiortc's serializer writes them."""
+        out = RtpPacket(payload_type=pt, marker=packet.marker, sequence_number=seq,
+                        timestamp=timestamp, ssrc=self._ssrc, payload=packet.payload)
+        out.extensions.mid = self.mid
+        out.extensions.audio_level = packet.extensions.audio_level
+        out.extensions.abs_send_time = abs_send_time
+        return out.serialize(self._ext)
 
     def _rebase(self, packet: RtpPacket, now: float) -> None:
         """Map a new source's numbering onto this stream without a jump backwards."""
-        if self._last is None:
+        if self._last_seq is None:
             seq, ts = random.randrange(1 << 15), random.randrange(1 << 32)
         else:
             # Advance the clock by the pause, so the subscriber's playout stays in step.
             pause = int((now - self._last_sent) * _CLOCK[self.kind])
-            seq = (self._last[0] + 1) & 0xFFFF
-            ts = (self._last[1] + max(pause, _FRAME_TICKS[self.kind])) & 0xFFFFFFFF
+            seq = (self._last_seq + 1) & 0xFFFF
+            ts = (self._last_timestamp + max(pause, _FRAME_TICKS[self.kind])) & 0xFFFFFFFF
         self._seq_offset = (seq - packet.sequence_number) & 0xFFFF
         self._ts_offset = (ts - packet.timestamp) & 0xFFFFFFFF
         self._source_ssrc = packet.ssrc

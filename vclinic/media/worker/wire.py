@@ -28,7 +28,7 @@ class Wire:
     """Sends one subscriber stream's RTP on its DTLS transport."""
 
     __slots__ = ("_addr", "_buffer", "_cdata", "_dtls", "_length", "_limit", "_nominated",
-                 "_pair", "_sendto", "_session", "_srtp")
+                 "_pair", "_raw", "_sendto", "_session", "_srtp", "_view")
 
     def __init__(self, dtls: Any) -> None:
         self._dtls = dtls
@@ -56,12 +56,12 @@ class Wire:
         length[0] = size
         if lib.srtp_protect(self._srtp, self._cdata, length) != 0:
             return False
-        protected = self._buffer[0:length[0]]
+        size = length[0]
         try:
-            self._sendto(protected, self._addr)
+            self._sendto(self._view[0:size] if self._raw else self._buffer[0:size], self._addr)
         except OSError:  # a full socket buffer (BlockingIOError) or a closed socket: dropped
             return False
-        dtls._RTCDtlsTransport__tx_bytes += len(protected)
+        dtls._RTCDtlsTransport__tx_bytes += size
         dtls._RTCDtlsTransport__tx_packets += 1
         return True
 
@@ -70,6 +70,7 @@ class Wire:
         self._srtp = session._srtp[0]
         self._cdata = session._cdata
         self._buffer = session._buffer
+        self._view = memoryview(session._buffer)
         self._limit = len(session._buffer) - SRTP_MAX_TRAILER_LEN
 
     def _bind_pair(self) -> Any:
@@ -85,4 +86,6 @@ class Wire:
         # drop it anyway, instead of queued). TURN relays keep their transport's sendto.
         sock = transport._sock if isinstance(transport, _SelectorDatagramTransport) else None
         self._sendto = sock.sendto if sock is not None else transport.sendto
+        # A socket copies the bytes during the call; a TURN transport needs its own bytes.
+        self._raw = sock is not None
         return pair
