@@ -61,6 +61,8 @@ def _book_in_the_form(section: Any) -> None:
 def test_provider_starts_a_session_from_an_appointment_and_the_colleague_is_invited(
         browser: Any, call_node: NodeThread) -> None:
     ada, section = _scheduling(browser, call_node, PROVIDER)
+    urls: list[str] = []
+    ada.on("request", lambda request: urls.append(request.url))
     grace = None
     try:
         # The demo clinic's own appointments are listed, upcoming first.
@@ -107,10 +109,12 @@ def test_provider_starts_a_session_from_an_appointment_and_the_colleague_is_invi
         expect()(ada.get_by_role("heading", name="Camera Preview")).to_be_visible()
         expect()(ada.get_by_role("button", name="Join Session")).to_be_visible()
         assert reminders == [REMINDER]
+        # Search Patients sent what was typed in a request body, never in an address.
+        assert [u for u in urls if "Robin" in u] == []
         session_id = ada.url.split("session=")[1]
 
         # The session is about the appointment's patient, with the colleague as Session Chair.
-        robin = api(ada, "GET", "/patients?q=Robin")["body"]["patients"][0]
+        robin = api(ada, "POST", "/patients/search", {"q": "Robin"})["body"]["patients"][0]
         session = api(ada, "GET", f"/sessions/{session_id}")["body"]
         assert session["session"]["patient_id"] == robin["id"]
         assert session["session"]["access_level"] == "invitation"
@@ -123,7 +127,7 @@ def test_provider_starts_a_session_from_an_appointment_and_the_colleague_is_invi
         expect()(grace.get_by_role("region", name="Notifications")).to_contain_text(
             "Telehealth session: 2030-05-01 10:30 appointment")
         telehealth = grace.get_by_role("region", name="Telehealth")
-        link = telehealth.get_by_role("link", name="2030-05-01 10:30 appointment")
+        link = telehealth.get_by_role("link", name="2030-05-01 10:30 appointment", exact=True)
         expect()(link).to_have_attribute("href", f"/preview?session={session_id}")
     finally:
         close_all(*(p for p in (ada, grace) if p is not None))

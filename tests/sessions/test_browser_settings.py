@@ -55,8 +55,12 @@ def test_provider_starts_a_session_with_a_colleague_as_chair_and_a_patient(
         role = form.get_by_label("Role of Dr Grace Hopper")
         expect()(role).to_have_value("broadcaster")
         role.select_option(label="Session Chair")
+        urls: list[str] = []
+        ada.on("request", lambda request: urls.append(request.url))
         pick(ada, "Search patients", "Jane Sett", "Jane Settings")
         expect()(form.locator(".linked-patient")).to_have_text("Patient: Jane Settings")
+        # About Patient sent what was typed in a request body, never in an address.
+        assert [u for u in urls if "Jane" in u] == []
         reminders: list[str] = []
 
         def accept(dialog: Any) -> None:

@@ -75,14 +75,16 @@ async def create_patient(data: PatientBody) -> tuple[dict[str, Any], int]:
     return {"patient": row}, 201
 
 
-@blueprint.get("/patients")
+@blueprint.post("/patients/search")
 @tag(["patients"])
 @require(*PRACTICE)
-@validate_querystring(SearchQuery)
-async def search_patients(query_args: SearchQuery) -> dict[str, Any]:
-    """About Patient's search."""
+@validate_request(SearchQuery)
+async def search_patients(data: SearchQuery) -> dict[str, Any]:
+    """About Patient's and Scheduling's search: patients whose name contains ``q`` or whose
+    reference is ``q``. A POST so that what the user typed (a patient's name) stays out of
+    URLs, access logs and browser history."""
     org_id = current_principal().org_id
-    return {"patients": await ctx().store.run(patient.search, org_id, query_args.q)}
+    return {"patients": await ctx().store.run(patient.search, org_id, data.q)}
 
 
 @blueprint.get("/patients/<patient_id>")

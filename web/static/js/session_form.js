@@ -48,7 +48,8 @@ class PatientPicker {
         label: "Search patients",
         empty: "No patient at your practice matches.",
         search: async (text) => {
-          const { patients } = await api("GET", `/patients?q=${encodeURIComponent(text)}`);
+          // POST: a patient's name never goes into a URL.
+          const { patients } = await api("POST", "/patients/search", { q: text });
           return patients.map((p) => ({ id: p.id, label: p.external_ref
             ? `${p.display_name} (${p.external_ref})` : p.display_name }));
         },
