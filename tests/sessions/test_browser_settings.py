@@ -141,5 +141,11 @@ def test_chair_captures_an_image_makes_the_guest_a_viewer_then_internal_removes_
         expect()(chair.get_by_label(f"Role of {GUEST}")).to_have_count(0)
         assert api(chair, "GET", f"/sessions/{session_id}")["body"]["session"][
             "access_level"] == "internal"
+        # The removed guest's Back says so and leads nowhere else in the system.
+        guest.get_by_role("link", name="Back").click()
+        guest.wait_for_url(lambda url: "/left" in url)
+        expect()(guest.get_by_role("heading", level=1)).to_have_text("You have left the session")
+        expect()(guest.get_by_role("status")).to_have_text("You can no longer join this session.")
+        expect()(guest.get_by_role("link")).to_have_count(0)
     finally:
         close_all(chair, guest)

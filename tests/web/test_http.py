@@ -137,6 +137,6 @@ async def test_every_page_has_an_icon_and_favicon_ico_answers(client: Client) ->
     assert icon.content.startswith(b"<svg")
     linked = await client.request("GET", "/static/favicon.svg")
     assert linked.status_code == 200 and linked.content == icon.content
-    for page in ("signin", "dashboard", "preview", "call", "join"):
+    for page in ("signin", "dashboard", "preview", "call", "join", "left"):
         html = (await client.request("GET", f"/{page}")).text
         assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html, page

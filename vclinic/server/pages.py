@@ -19,6 +19,7 @@ PAGES = {
     "preview": "preview.html",
     "call": "call.html",
     "join": "join.html",
+    "left": "left.html",
 }
 
 
