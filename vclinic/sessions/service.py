@@ -91,12 +91,12 @@ class SessionService:
 
     async def create_from_appointment(self, principal: Principal, appointment_id: str,
                                       access_level: str,
-                                      participants: tuple[tuple[str, str], ...] | None
-                                      ) -> dict[str, Any]:
+                                      participants: tuple[tuple[str, str], ...] | None,
+                                      name: str | None = None) -> dict[str, Any]:
         _practice_only(principal)
         session_id, invited = await self.store.atomic(
             creation.from_appointment, self.link_key, principal.org_id, principal.user_id,
-            appointment_id, access_level, participants)
+            appointment_id, access_level, participants, name)
         return await self._created(principal.org_id, principal.user_id, session_id, invited)
 
     async def _created(self, org_id: str, user_id: str, session_id: str,

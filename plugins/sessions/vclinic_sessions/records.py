@@ -41,6 +41,8 @@ class AppointmentBody(BaseModel):
 
 
 class FromAppointmentBody(BaseModel):
+    #: The session's name as confirmed in the dialog; left out, "<UTC time> appointment".
+    name: str | None = Field(default=None, max_length=200)
     access_level: Access = "invitation"
     #: The confirmed invite list; left out, everyone on the appointment is invited.
     participants: list[ParticipantIn] | None = Field(default=None, max_length=50)
@@ -165,5 +167,5 @@ async def telehealth_session(appointment_id: str, data: FromAppointmentBody
     body = await ctx().sessions.create_from_appointment(
         current_principal(), appointment_id, data.access_level,
         None if data.participants is None
-        else tuple((p.user_id, p.role) for p in data.participants))
+        else tuple((p.user_id, p.role) for p in data.participants), data.name)
     return body, 201
