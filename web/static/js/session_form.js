@@ -74,7 +74,8 @@ async function loadSession(sessionId) {
   }
   const people = (detail.participants || [])
     .filter((p) => p.kind === "practice" && p.listed)
-    .map((p) => ({ user_id: p.user_id, name: p.display_name, role: p.role }));
+    .map((p) => ({ user_id: p.user_id, name: p.display_name, role: p.role,
+      station: Boolean(p.station) }));
   return { session: detail.session, people, patient };
 }
 
