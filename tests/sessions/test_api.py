@@ -206,6 +206,9 @@ async def test_openapi_documents_the_sessions_api(clients) -> None:
                  "/api/v1/join", "/api/v1/appointments/{appointment_id}/telehealth-session",
                  "/api/v1/patients/{patient_id}/files", "/api/v1/patients/search"):
         assert path in spec["paths"], path
+    # Patients are searched by POST only: no query string carrying a name.
+    assert set(spec["paths"]["/api/v1/patients"]) == {"post"}
+    assert set(spec["paths"]["/api/v1/patients/search"]) == {"post"}
 
 
 async def test_chair_removes_a_participant_and_a_guest_hangs_up(node, clients, media) -> None:

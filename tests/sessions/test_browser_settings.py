@@ -82,6 +82,10 @@ def test_provider_starts_a_session_with_a_colleague_as_chair_and_a_patient(
         row = grace.get_by_role("list", name="Your telehealth sessions").get_by_role(
             "listitem").filter(has_text="Dr. Campo - New Patient Consult")
         expect()(row).to_contain_text("Session Chair")
+        # A session without a date and time shows none (not "null").
+        expect()(row.locator(".session-name")).to_have_text(
+            "2020-04-15 09:30 Dr. Campo - New Patient Consult")
+        expect()(row).not_to_contain_text("null")
         expect()(row.get_by_role("button", name="Settings of 2020-04-15")).to_be_visible()
         expect()(row.get_by_role("link", name="Camera Preview of 2020-04-15")).to_be_visible()
         expect()(grace.locator("#bell-count")).to_have_text("1")
