@@ -42,6 +42,9 @@ def configure(level: str = "info", fmt: str = "auto") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(_LEVELS[level])
+    # peewee logs every query with its parameters at debug: names, notes and other personal
+    # data would reach the log, so its queries stay out of it at every level.
+    logging.getLogger("peewee").setLevel(max(logging.INFO, _LEVELS[level]))
 
 
 def get_logger(name: str, **bind: Any) -> Any:

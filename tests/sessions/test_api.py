@@ -102,7 +102,8 @@ async def test_chair_captures_an_image_to_the_patients_files(clients) -> None:
     chair = await provider(clients)
     patient = (await chair.request("POST", "/api/v1/patients", json={
         "display_name": "Jane Doe", "external_ref": "MRN-1"})).json()["patient"]
-    found = (await chair.request("GET", "/api/v1/patients?q=Jane")).json()["patients"]
+    found = (await chair.request("POST", "/api/v1/patients/search", json={"q": "Jane"})
+             ).json()["patients"]
     assert [p["id"] for p in found] == [patient["id"]]
     created = await start_session(chair)
     sid = created["session"]["id"]
@@ -120,6 +121,31 @@ async def test_chair_captures_an_image_to_the_patients_files(clients) -> None:
     content = await chair.request("GET", files["files"][0]["url"])
     assert content.content == PNG and content.headers["content-type"] == "image/png"
     assert (await guest.request("GET", f"/api/v1/patients/{patient['id']}/files")
+            ).status_code == 403
+
+
+async def test_patient_search_takes_the_name_in_the_body_not_the_url(clients) -> None:
+    chair = await provider(clients)
+    patient = (await chair.request("POST", "/api/v1/patients", json={
+        "display_name": "Jane Doe", "external_ref": "MRN-7"})).json()["patient"]
+    for q in ("Jane", "MRN-7"):
+        found = await chair.request("POST", "/api/v1/patients/search", json={"q": q})
+        assert [p["id"] for p in found.json()["patients"]] == [patient["id"]], q
+    assert (await chair.request("POST", "/api/v1/patients/search", json={"q": "Nobody"})
+            ).json()["patients"] == []
+    # The query-string variant is gone; one patient by id stays.
+    assert (await chair.request("GET", "/api/v1/patients?q=Jane")).status_code == 405
+    assert (await chair.request("GET", f"/api/v1/patients/{patient['id']}")
+            ).json()["patient"]["display_name"] == "Jane Doe"
+    # A write like any other: a cookie client without the CSRF token is refused.
+    no_token = await chair.request("POST", "/api/v1/patients/search", json={"q": "Jane"},
+                                   headers={"X-CSRF-Token": "wrong"})
+    assert no_token.json()["error"]["code"] == "csrf_failed"
+    too_long = await chair.request("POST", "/api/v1/patients/search", json={"q": "x" * 101})
+    assert too_long.json()["error"]["code"] == "invalid_body"
+    created = await start_session(chair)
+    guest, _ = await join_as_guest(clients, created["links"]["guest"]["path"])
+    assert (await guest.request("POST", "/api/v1/patients/search", json={"q": "Jane"})
             ).status_code == 403
 
 
@@ -178,8 +204,11 @@ async def test_openapi_documents_the_sessions_api(clients) -> None:
     spec = (await clients().request("GET", "/openapi.json")).json()
     for path in ("/api/v1/sessions", "/api/v1/sessions/{session_id}/participants",
                  "/api/v1/join", "/api/v1/appointments/{appointment_id}/telehealth-session",
-                 "/api/v1/patients/{patient_id}/files"):
+                 "/api/v1/patients/{patient_id}/files", "/api/v1/patients/search"):
         assert path in spec["paths"], path
+    # Patients are searched by POST only: no query string carrying a name.
+    assert set(spec["paths"]["/api/v1/patients"]) == {"post"}
+    assert set(spec["paths"]["/api/v1/patients/search"]) == {"post"}
 
 
 async def test_chair_removes_a_participant_and_a_guest_hangs_up(node, clients, media) -> None:

@@ -127,3 +127,26 @@ async def test_openapi_documents_the_appointment_list(clients) -> None:
     listed = spec["paths"]["/api/v1/appointments"]
     assert {"get", "post"} <= set(listed)
     assert {p["name"] for p in listed["get"]["parameters"]} == {"since", "until"}
+
+
+async def test_session_from_an_appointment_takes_the_confirmed_name(clients) -> None:
+    ada = await provider(clients)
+    ids = [await user_id(ada)]
+    named = await _appointment(ada, "2030-05-01T13:30:00Z", ids)
+    path = f"/api/v1/appointments/{named['id']}/telehealth-session"
+    for bad in ("   ", "x" * 201):
+        refused = await ada.request("POST", path, json={
+            "name": bad, "access_level": "private"})
+        assert refused.status_code == 400, bad
+        assert refused.json()["error"]["code"] in ("invalid_name", "invalid_body")
+    assert (await ada.request("GET", "/api/v1/sessions")).json()["sessions"] == []
+    started = await ada.request("POST", path, json={
+        "name": "2030-05-01 10:30 Dr Ada Lovelace - Appointment", "access_level": "private"})
+    assert started.status_code == 201, started.text
+    assert started.json()["session"]["name"] == "2030-05-01 10:30 Dr Ada Lovelace - Appointment"
+    # Without a name the server keeps naming the session by the appointment's time in UTC.
+    unnamed = await _appointment(ada, "2030-05-02T08:00:00Z", ids)
+    default = await ada.request(
+        "POST", f"/api/v1/appointments/{unnamed['id']}/telehealth-session",
+        json={"access_level": "private"})
+    assert default.json()["session"]["name"] == "2030-05-02 08:00 appointment"

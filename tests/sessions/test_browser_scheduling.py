@@ -26,10 +26,13 @@ pytestmark = pytest.mark.chromium
 
 REMINDER = "Anyone you share the session link with will be able to join this session."
 ROBIN = "Robin Example (demo patient)"
+SESSION_NAME = "2030-05-01 10:30 Dr Ada Lovelace - Follow-up"
 
 
-def _scheduling(browser: Any, node: NodeThread, email: str) -> tuple[Any, Any]:
-    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+def _scheduling(browser: Any, node: NodeThread, email: str,
+                timezone_id: str = "UTC") -> tuple[Any, Any]:
+    page = browser.new_context(viewport={"width": 1280, "height": 900},
+                               timezone_id=timezone_id).new_page()
     signin(page, node.url, email, DEMO_PASSWORD)
     section = page.get_by_role("region", name="Scheduling")
     expect()(section).to_be_visible()
@@ -60,7 +63,10 @@ def _book_in_the_form(section: Any) -> None:
 
 def test_provider_starts_a_session_from_an_appointment_and_the_colleague_is_invited(
         browser: Any, call_node: NodeThread) -> None:
-    ada, section = _scheduling(browser, call_node, PROVIDER)
+    # Three hours behind UTC: the session's proposed name uses the time the user sees.
+    ada, section = _scheduling(browser, call_node, PROVIDER, timezone_id="America/Sao_Paulo")
+    urls: list[str] = []
+    ada.on("request", lambda request: urls.append(request.url))
     grace = None
     try:
         # The demo clinic's own appointments are listed, upcoming first.
@@ -88,6 +94,13 @@ def test_provider_starts_a_session_from_an_appointment_and_the_colleague_is_invi
         invites = dialog.get_by_role("table", name="Invite list")
         expect()(invites.get_by_role("row", name="Dr Ada Lovelace (you)")).to_contain_text(
             "Session Chair")
+        name = dialog.get_by_label("Session name")
+        expect()(name).to_have_value("2030-05-01 10:30 Dr Ada Lovelace - Appointment")
+        name.fill(" ")
+        dialog.get_by_role("button", name="OK").click()
+        expect()(dialog.get_by_role("alert")).to_have_text("Enter a name for the session.")
+        expect()(name).to_be_focused()
+        name.fill(SESSION_NAME)
         role = dialog.get_by_label("Role for Dr Grace Hopper")
         expect()(role).to_have_value("broadcaster")
         expect()(dialog.get_by_label("Invite Dr Grace Hopper")).to_be_checked()
@@ -107,13 +120,17 @@ def test_provider_starts_a_session_from_an_appointment_and_the_colleague_is_invi
         expect()(ada.get_by_role("heading", name="Camera Preview")).to_be_visible()
         expect()(ada.get_by_role("button", name="Join Session")).to_be_visible()
         assert reminders == [REMINDER]
+        # Search Patients sent what was typed in a request body, never in an address.
+        assert [u for u in urls if "Robin" in u] == []
         session_id = ada.url.split("session=")[1]
 
         # The session is about the appointment's patient, with the colleague as Session Chair.
-        robin = api(ada, "GET", "/patients?q=Robin")["body"]["patients"][0]
+        robin = api(ada, "POST", "/patients/search", {"q": "Robin"})["body"]["patients"][0]
         session = api(ada, "GET", f"/sessions/{session_id}")["body"]
         assert session["session"]["patient_id"] == robin["id"]
         assert session["session"]["access_level"] == "invitation"
+        assert session["session"]["name"] == SESSION_NAME
+        assert session["session"]["scheduled_at"].startswith("2030-05-01T13:30")
         assert {p["display_name"]: p["role"] for p in session["participants"]} == {
             "Dr Ada Lovelace": "chair", "Dr Grace Hopper": "chair"}
 
@@ -121,9 +138,9 @@ def test_provider_starts_a_session_from_an_appointment_and_the_colleague_is_invi
         expect()(grace.locator("#bell-count")).to_have_text("1")
         grace.get_by_role("button", name="Notifications").click()
         expect()(grace.get_by_role("region", name="Notifications")).to_contain_text(
-            "Telehealth session: 2030-05-01 10:30 appointment")
+            f"Telehealth session: {SESSION_NAME}")
         telehealth = grace.get_by_role("region", name="Telehealth")
-        link = telehealth.get_by_role("link", name="2030-05-01 10:30 appointment")
+        link = telehealth.get_by_role("link", name=SESSION_NAME, exact=True)
         expect()(link).to_have_attribute("href", f"/preview?session={session_id}")
     finally:
         close_all(*(p for p in (ada, grace) if p is not None))

@@ -55,8 +55,12 @@ def test_provider_starts_a_session_with_a_colleague_as_chair_and_a_patient(
         role = form.get_by_label("Role of Dr Grace Hopper")
         expect()(role).to_have_value("broadcaster")
         role.select_option(label="Session Chair")
+        urls: list[str] = []
+        ada.on("request", lambda request: urls.append(request.url))
         pick(ada, "Search patients", "Jane Sett", "Jane Settings")
         expect()(form.locator(".linked-patient")).to_have_text("Patient: Jane Settings")
+        # About Patient sent what was typed in a request body, never in an address.
+        assert [u for u in urls if "Jane" in u] == []
         reminders: list[str] = []
 
         def accept(dialog: Any) -> None:
@@ -78,6 +82,10 @@ def test_provider_starts_a_session_with_a_colleague_as_chair_and_a_patient(
         row = grace.get_by_role("list", name="Your telehealth sessions").get_by_role(
             "listitem").filter(has_text="Dr. Campo - New Patient Consult")
         expect()(row).to_contain_text("Session Chair")
+        # A session without a date and time shows none (not "null").
+        expect()(row.locator(".session-name")).to_have_text(
+            "2020-04-15 09:30 Dr. Campo - New Patient Consult")
+        expect()(row).not_to_contain_text("null")
         expect()(row.get_by_role("button", name="Settings of 2020-04-15")).to_be_visible()
         expect()(row.get_by_role("link", name="Camera Preview of 2020-04-15")).to_be_visible()
         expect()(grace.locator("#bell-count")).to_have_text("1")
@@ -137,5 +145,11 @@ def test_chair_captures_an_image_makes_the_guest_a_viewer_then_internal_removes_
         expect()(chair.get_by_label(f"Role of {GUEST}")).to_have_count(0)
         assert api(chair, "GET", f"/sessions/{session_id}")["body"]["session"][
             "access_level"] == "internal"
+        # The removed guest's Back says so and leads nowhere else in the system.
+        guest.get_by_role("link", name="Back").click()
+        guest.wait_for_url(lambda url: "/left" in url)
+        expect()(guest.get_by_role("heading", level=1)).to_have_text("You have left the session")
+        expect()(guest.get_by_role("status")).to_have_text("You can no longer join this session.")
+        expect()(guest.get_by_role("link")).to_have_count(0)
     finally:
         close_all(chair, guest)

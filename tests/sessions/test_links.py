@@ -37,9 +37,11 @@ async def test_guest_joins_with_a_display_name_and_reaches_only_their_session(cl
     assert me["user"]["name"] == "Pat Guest" and me["user"]["roles"] == ["guest"]
     assert me["user"]["session_id"] == sid and "email" not in me["user"]
     for path_ in ("/api/v1/organisation", "/api/v1/notifications", "/api/v1/sessions",
-                  "/api/v1/providers", "/api/v1/patients"):
+                  "/api/v1/providers"):
         refused = await guest.request("GET", path_)
         assert refused.status_code == 403, path_
+    assert (await guest.request("POST", "/api/v1/patients/search", json={"q": ""})
+            ).status_code == 403
     assert (await guest.request("GET", f"/api/v1/sessions/{sid}")).status_code == 200
     other = (await start_session(chair))["session"]["id"]
     assert (await guest.request("GET", f"/api/v1/sessions/{other}")).status_code == 403

@@ -3,8 +3,10 @@ Practice list saved together by one ``PATCH /api/v1/sessions/<id>``, or nothing 
 
 from __future__ import annotations
 
-from tests.fakes import ADMIN, PROVIDER_2
+from tests.fakes import ADMIN, PROVIDER_2, STATION
 from tests.sessions.conftest import provider, signed_in, start_session, user_id
+from vclinic.server.security import resolve_principal
+from vclinic.sessions.creation import NewSession
 
 
 async def notifications(client) -> list[dict]:
@@ -78,3 +80,41 @@ async def test_refused_form_saves_nothing(clients) -> None:
     assert (await chair.request("GET", "/api/v1/patients/nope")).status_code == 404
     guest_view = await colleague.request("PATCH", base, json={"participants": []})
     assert guest_view.status_code == 403
+
+
+async def test_chair_changes_settings_of_a_session_listing_a_requester_station(
+        node, clients) -> None:
+    chair = await provider(clients)
+    station = await signed_in(clients, STATION)
+    me, room = await user_id(chair), await user_id(station)
+    principal = await resolve_principal(node.context, chair.cookie)
+    # As the Virtual Clinic does when a provider accepts a requester station's request.
+    created = await node.context.sessions.create(NewSession(
+        org_id=principal.org_id, creator_id=me, name="Virtual Clinic: Exam Room 1",
+        access_level="private", participants=((room, "broadcaster"),), allow_stations=True))
+    sid = created["session"]["id"]
+    base = f"/api/v1/sessions/{sid}"
+    listed = (await chair.request("GET", base)).json()["participants"]
+    assert sorted((p["user_id"], p["station"]) for p in listed) == sorted(
+        [(me, False), (room, True)])
+    # The form sends the list back as it loaded it, the station unchanged.
+    as_loaded = [{"user_id": p["user_id"], "role": p["role"]} for p in listed]
+    saved = await chair.request("PATCH", base, json={
+        "name": "Exam Room 1 follow-up", "participants": as_loaded})
+    assert saved.status_code == 200, saved.text
+    detail = (await chair.request("GET", base)).json()
+    assert detail["session"]["name"] == "Exam Room 1 follow-up"
+    assert {(p["user_id"], p["role"]) for p in detail["participants"]} == {
+        (me, "chair"), (room, "broadcaster")}
+    # A station is still not a colleague: its role does not change, and no other session can
+    # list it.
+    promoted = await chair.request("PATCH", base, json={"participants": [
+        {"user_id": me, "role": "chair"}, {"user_id": room, "role": "chair"}]})
+    assert promoted.json()["error"]["code"] == "invalid_role"
+    other = (await start_session(chair, access_level="private"))["session"]["id"]
+    added = await chair.request("PATCH", f"/api/v1/sessions/{other}", json={"participants": [
+        {"user_id": me, "role": "chair"}, {"user_id": room, "role": "broadcaster"}]})
+    assert added.status_code == 400
+    assert added.json()["error"]["code"] == "unknown_user"
+    assert {(p["user_id"], p["role"]) for p in (await chair.request("GET", base)).json()[
+        "participants"]} == {(me, "chair"), (room, "broadcaster")}

@@ -128,3 +128,15 @@ async def test_provider_may_not_list_users(client: Client) -> None:
     response = await client.request("GET", "/api/v1/users")
     assert response.status_code == 403
     assert isinstance(response, httpx.Response)
+
+
+async def test_every_page_has_an_icon_and_favicon_ico_answers(client: Client) -> None:
+    icon = await client.request("GET", "/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content.startswith(b"<svg")
+    linked = await client.request("GET", "/static/favicon.svg")
+    assert linked.status_code == 200 and linked.content == icon.content
+    for page in ("signin", "dashboard", "preview", "call", "join", "left"):
+        html = (await client.request("GET", f"/{page}")).text
+        assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html, page

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -32,6 +33,10 @@ log = get_logger("media.client")
 EVENT_BUFFER = 1024
 #: Seconds a worker that was asked to shut down gets to exit by itself before it is killed.
 EXIT_GRACE = 5.0
+#: Seconds a worker stopped by SIGINT or SIGTERM waits for the node to say it is stopping too
+#: (Ctrl+C and service managers signal the whole process group) before it is restarted.
+STOP_SIGNAL_GRACE = 2.0
+_STOP_SIGNALS = frozenset({-signal.SIGINT, -signal.SIGTERM})
 
 
 _ALL = p.Permissions()
@@ -75,6 +80,7 @@ class MediaClient:
         self._joins: dict[str, p.Join] = {}
         self._ready = trio.Event()
         self._stopping = False
+        self._no_restart = trio.Event()
 
     @property
     def load(self) -> int:
@@ -101,6 +107,7 @@ class MediaClient:
             try:
                 hello = await self._read_until_hello(process)
                 self.pid = hello.pid
+                log.info("media_worker_ready", pid=hello.pid)
                 async with trio.open_nursery() as nursery:
                     nursery.start_soon(self._read_loop, process, nursery.cancel_scope)
                     if not first:
@@ -127,7 +134,9 @@ class MediaClient:
                     if process.returncode is None:
                         process.kill()
                     await process.wait()
-            if self._stopping:
+            if self._stopping or await self._node_stopping(process.returncode):
+                if first:  # stopped before its first hello: nothing waits for it any more
+                    task_status.started()
                 return
             log.warning("media_worker_died", pid=self.pid, returncode=process.returncode)
             now = trio.current_time()
@@ -135,6 +144,22 @@ class MediaClient:
             if len(deaths) > self.max_restarts:
                 raise Unavailable("media worker keeps dying", code="media_worker_failed")
             self.restarts += 1
+
+    def stop_restarting(self) -> None:
+        """The node is shutting down: a worker that dies from now on stays dead."""
+        self._no_restart.set()
+
+    async def _node_stopping(self, returncode: int | None) -> bool:
+        """Whether the node is shutting down, so the dead worker must not be restarted.
+
+        A worker stopped by SIGINT or SIGTERM most likely got the signal its node got too (from
+        Ctrl+C or a service manager signalling the process group); the node may not have acted
+        on it yet, so wait a moment for its word before restarting the worker.
+        """
+        if returncode in _STOP_SIGNALS:
+            with trio.move_on_after(STOP_SIGNAL_GRACE):
+                await self._no_restart.wait()
+        return self._no_restart.is_set()
 
     async def _read_until_hello(self, process: trio.Process) -> p.Hello:
         self._decoder = p.FrameDecoder()

@@ -19,6 +19,7 @@ PAGES = {
     "preview": "preview.html",
     "call": "call.html",
     "join": "join.html",
+    "left": "left.html",
 }
 
 
@@ -31,6 +32,16 @@ def make_blueprint(static_dirs: Mapping[str, str | Path] | None = None) -> Bluep
     @hide
     async def index() -> Response:
         return redirect("/dashboard")  # type: ignore[return-value]
+
+    @blueprint.get("/favicon.ico")
+    @hide
+    async def favicon() -> Response:
+        # Browsers ask for /favicon.ico on every page whatever the pages link; answer with
+        # the same SVG icon the pages link (browsers go by the content type, not the name).
+        response = await send_from_directory(WEB_ROOT / "static", "favicon.svg",
+                                             mimetype="image/svg+xml")
+        response.headers["Cache-Control"] = "public, max-age=86400"
+        return response
 
     @blueprint.get("/<page>")
     @hide

@@ -102,9 +102,10 @@ def appointment(org_id: str, appointment_id: str, viewer_id: str | None) -> dict
 
 
 def from_appointment(key: bytes, org_id: str, creator_id: str, appointment_id: str,
-                     access_level: str, participants: tuple[tuple[str, str], ...] | None
-                     ) -> tuple[str, list[tuple[str, str]]]:
-    """Create Telehealth Session on an appointment: linked to its patient, named by its time.
+                     access_level: str, participants: tuple[tuple[str, str], ...] | None,
+                     name: str | None = None) -> tuple[str, list[tuple[str, str]]]:
+    """Create Telehealth Session on an appointment: linked to its patient, named ``name`` (the
+    confirm dialog proposes one in the user's local time) or else by its time in UTC.
     ``participants`` is the confirmed invite list; None invites everyone on the appointment as
     Broadcasters, and an empty list nobody (the creator is the Session Chair either way)."""
     row = Appointment.get_or_none(Appointment.id == appointment_id,
@@ -115,7 +116,8 @@ def from_appointment(key: bytes, org_id: str, creator_id: str, appointment_id: s
         participants = tuple(
             (p.user_id, "broadcaster") for p in
             AppointmentProvider.select().where(AppointmentProvider.appointment == row.id))
-    name = f"{row.starts_at:%Y-%m-%d %H:%M} appointment"
+    if name is None:
+        name = f"{row.starts_at:%Y-%m-%d %H:%M} appointment"
     session_id, invited = create(key, NewSession(
         org_id=org_id, creator_id=creator_id, name=name, access_level=access_level,
         scheduled_at=row.starts_at, participants=participants, patient_id=row.patient_id))

@@ -69,6 +69,15 @@ def org_user_names(org_id: str, user_ids: list[str], stations: bool = False
     return names
 
 
+def station_ids(org_id: str, user_ids: list[str]) -> set[str]:
+    """Which of ``user_ids`` are requester stations of ``org_id``."""
+    if not user_ids:
+        return set()
+    rows = User.select(User.id).where(User.id.in_(user_ids), User.organisation == org_id,
+                                      User.is_station)
+    return {u.id for u in rows}
+
+
 def check_patient(org_id: str, patient_id: str) -> None:
     if not Patient.select().where(Patient.id == patient_id,
                                   Patient.organisation == org_id).exists():
@@ -108,12 +117,17 @@ def detail(org_id: str | None, user_id: str | None, guest_participant_id: str | 
             and row.created_by_id != user_id:
         raise Forbidden("This is a private session: only people on its participant list can "
                         "see it.", code="not_invited")
-    people = Participant.select().where(Participant.session == session_id,
-                                        ~Participant.removed).order_by(Participant.created_at)
+    people = list(Participant.select().where(Participant.session == session_id,
+                                             ~Participant.removed)
+                  .order_by(Participant.created_at))
     body = session_body(row)
     body["patient_id"] = row.patient_id
+    # Requester stations are listed but are not colleagues: the settings form keeps them as
+    # they are instead of offering to change them.
+    stations = station_ids(row.organisation_id, [p.user_id for p in people if p.user_id])
     return {"session": body, "you": _you(me),
-            "participants": [participant_body(p) for p in people]}
+            "participants": [{**participant_body(p), "station": p.user_id in stations}
+                             for p in people]}
 
 
 def _you(me: Participant | None) -> dict[str, Any] | None:

@@ -67,6 +67,9 @@ class Invitee:
     user_id: str
     display_name: str
     role: str = "broadcaster"
+    #: A requester station (a Virtual Clinic room's device): not a colleague, so it may only
+    #: stay on a list that already has it, with the role it has.
+    station: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

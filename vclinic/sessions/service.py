@@ -91,12 +91,12 @@ class SessionService:
 
     async def create_from_appointment(self, principal: Principal, appointment_id: str,
                                       access_level: str,
-                                      participants: tuple[tuple[str, str], ...] | None
-                                      ) -> dict[str, Any]:
+                                      participants: tuple[tuple[str, str], ...] | None,
+                                      name: str | None = None) -> dict[str, Any]:
         _practice_only(principal)
         session_id, invited = await self.store.atomic(
             creation.from_appointment, self.link_key, principal.org_id, principal.user_id,
-            appointment_id, access_level, participants)
+            appointment_id, access_level, participants, name)
         return await self._created(principal.org_id, principal.user_id, session_id, invited)
 
     async def _created(self, org_id: str, user_id: str, session_id: str,
@@ -243,9 +243,14 @@ class SessionService:
                                  changes["patient_id"])
         invitees = None
         if roster is not None:
-            names = await self.store.run(directory.org_user_names, principal.org_id,
-                                         [u for u, _ in roster])
-            invitees = tuple(m.Invitee(u, names[u], role) for u, role in roster)
+            # A requester station already on the list (a Virtual Clinic session's) comes back
+            # with the rest of the list; the state lets it stay only as it is.
+            user_ids = [u for u, _ in roster]
+            names = await self.store.run(directory.org_user_names, principal.org_id, user_ids,
+                                         True)
+            stations = await self.store.run(directory.station_ids, principal.org_id, user_ids)
+            invitees = tuple(m.Invitee(u, names[u], role, station=u in stations)
+                             for u, role in roster)
         reply: dict[str, Any] = await self.call(session_id, m.UpdateSettings(
             principal.user_id, tuple(sorted(changes.items())), invitees))
         return reply

@@ -334,8 +334,13 @@ class SessionState:
         for invitee in roster:
             found = self.find(invitee.user_id, None)
             on_list = found is not None and found.listed and not found.removed
+            if invitee.station and not on_list:
+                raise BadRequest("One of the people is not a colleague at your practice.",
+                                 code="unknown_user")
             if found is not None and on_list and found.role == invitee.role:
                 continue
+            if invitee.station:
+                raise BadRequest("A requester station keeps its role.", code="invalid_role")
             if found is not None:
                 person = found
                 if person.role != invitee.role and person.state in PRESENT:

@@ -41,6 +41,8 @@ class AppointmentBody(BaseModel):
 
 
 class FromAppointmentBody(BaseModel):
+    #: The session's name as confirmed in the dialog; left out, "<UTC time> appointment".
+    name: str | None = Field(default=None, max_length=200)
     access_level: Access = "invitation"
     #: The confirmed invite list; left out, everyone on the appointment is invited.
     participants: list[ParticipantIn] | None = Field(default=None, max_length=50)
@@ -75,14 +77,16 @@ async def create_patient(data: PatientBody) -> tuple[dict[str, Any], int]:
     return {"patient": row}, 201
 
 
-@blueprint.get("/patients")
+@blueprint.post("/patients/search")
 @tag(["patients"])
 @require(*PRACTICE)
-@validate_querystring(SearchQuery)
-async def search_patients(query_args: SearchQuery) -> dict[str, Any]:
-    """About Patient's search."""
+@validate_request(SearchQuery)
+async def search_patients(data: SearchQuery) -> dict[str, Any]:
+    """About Patient's and Scheduling's search: patients whose name contains ``q`` or whose
+    reference is ``q``. A POST so that what the user typed (a patient's name) stays out of
+    URLs, access logs and browser history."""
     org_id = current_principal().org_id
-    return {"patients": await ctx().store.run(patient.search, org_id, query_args.q)}
+    return {"patients": await ctx().store.run(patient.search, org_id, data.q)}
 
 
 @blueprint.get("/patients/<patient_id>")
@@ -163,5 +167,5 @@ async def telehealth_session(appointment_id: str, data: FromAppointmentBody
     body = await ctx().sessions.create_from_appointment(
         current_principal(), appointment_id, data.access_level,
         None if data.participants is None
-        else tuple((p.user_id, p.role) for p in data.participants))
+        else tuple((p.user_id, p.role) for p in data.participants), data.name)
     return body, 201

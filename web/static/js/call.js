@@ -336,7 +336,9 @@ function stopScreen() {
   updateControls();
 }
 
-function end(title, text, canRejoin = true) {
+// `why` ("left", "removed" or "closed") tells a guest's Back page what happened, for when
+// their link no longer signs them in.
+function end(title, text, canRejoin = true, why = "left") {
   state.ended = true;
   if (state.peer) state.peer.close();
   if (state.stream) for (const track of state.stream.getTracks()) track.stop();
@@ -358,6 +360,10 @@ function end(title, text, canRejoin = true) {
   $("share").hidden = true;
   chairTools.update(state);
   $("rejoin").hidden = !canRejoin;
+  // A guest has no dashboard: Back takes them to a page that only says whether they can
+  // join again.
+  $("ended-back").href = state.you && state.you.kind === "guest" ? `/left?why=${why}`
+    : "/dashboard";
   setBanner("call-status", "");
   document.body.dataset.ended = "true";
   (canRejoin ? $("rejoin") : $("ended-back")).focus();
@@ -430,7 +436,7 @@ function removed({ participant_id: id, reason }) {
   if (state.you && id === state.you.id) {
     end("You were removed from the session", reason === "access_changed"
       ? "The session's access level changed and no longer includes you."
-      : "The Session Chair removed you from the session.", false);
+      : "The Session Chair removed you from the session.", false, "removed");
     return;
   }
   const p = participants.get(id);
@@ -505,7 +511,7 @@ socket.on("session.updated", ({ session }) => {
 socket.on("session.removed", removed);
 socket.on("session.recording", recordingChanged);
 socket.on("session.closed", () => end("The session has ended",
-  "The Session Chair ended the session for everyone.", false));
+  "The Session Chair ended the session for everyone.", false, "closed"));
 socket.on("media.server_offer", (data) => state.peer && state.peer.handleServerOffer(data)
   .catch((error) => console.error("server offer failed", error)));
 socket.on("media.renegotiate", () => {
@@ -539,7 +545,7 @@ socket.on("reopen", async () => {
     else if (state.you.state !== "waiting") await startMedia();
   } catch (error) {
     if (error instanceof WsError && ["not_found", "gone", "forbidden"].includes(error.code)) {
-      end("The session has ended", error.message, false);
+      end("The session has ended", error.message, false, "closed");
     }
   }
 });

@@ -26,6 +26,11 @@ async function main() {
     window.location.replace("/signin");
     return;
   }
+  if (info.user.guest) {
+    // A guest (signed in only by a session link) sees nothing of the practice.
+    window.location.replace("/left");
+    return;
+  }
   document.getElementById("user-name").textContent = info.user.name;
   document.getElementById("org-name").textContent = info.user.organisation.slug;
   document.getElementById("signout").addEventListener("click", async () => {

@@ -7,7 +7,9 @@ import { announce, el, roleName } from "./ui.js";
 
 export const ROLES = ["chair", "broadcaster", "viewer"];
 
-// `people`: [{user_id, name, role}]; `you`: the signed-in user's id (shown as "(you)").
+// `people`: [{user_id, name, role, station?}]; `you`: the signed-in user's id (shown as
+// "(you)"). A requester station (a Virtual Clinic room's device, listed by that workflow) is
+// not a colleague: it is shown read-only and sent back as it is.
 export class ParticipantsEditor {
   constructor({ people = [], you = null } = {}) {
     this.people = people.map((p) => ({ ...p }));
@@ -53,6 +55,11 @@ export class ParticipantsEditor {
       return;
     }
     this.list.replaceChildren(...this.people.map((person, index) => {
+      if (person.station) {
+        return el("li", { class: "person", "data-user": person.user_id },
+          el("span", { class: "person-name", text: `${person.name} (requester station)` }),
+          el("span", { class: "person-role", text: roleName(person.role) }));
+      }
       const id = `person-role-${index}`;
       const name = `${person.name}${person.user_id === this.you ? " (you)" : ""}`;
       const select = el("select", { id, "aria-label": `Role of ${person.name}`,

@@ -1,7 +1,7 @@
 // Camera Preview: choose a camera and a microphone, see yourself, watch the microphone level,
 // then "Join Session" (the call page) or "Back".
 import { chosenDevices, levelMeter, mediaErrorText, openMedia, rememberDevices } from "./devices.js";
-import { api } from "./api.js";
+import { api, me } from "./api.js";
 import { consentKey, sessionIdFromUrl, setBanner } from "./ui.js";
 
 const video = document.getElementById("self-video");
@@ -81,10 +81,13 @@ document.getElementById("devices").addEventListener("submit", (event) => {
   window.location.assign(`/call?session=${encodeURIComponent(sessionId)}`);
 });
 
-document.getElementById("back").addEventListener("click", () => {
+document.getElementById("back").addEventListener("click", async () => {
   stopAll();
-  // Back leaves the preview without ending the session.
-  if (history.length > 1 && document.referrer.startsWith(location.origin)) history.back();
+  // Back leaves the preview without ending the session. A guest has no dashboard (and going
+  // back would only reach the join page): they go to the page that offers to join again.
+  const info = await me().catch(() => null);
+  if (info && info.user.guest) window.location.assign("/left");
+  else if (history.length > 1 && document.referrer.startsWith(location.origin)) history.back();
   else window.location.assign("/dashboard");
 });
 

@@ -48,7 +48,8 @@ class PatientPicker {
         label: "Search patients",
         empty: "No patient at your practice matches.",
         search: async (text) => {
-          const { patients } = await api("GET", `/patients?q=${encodeURIComponent(text)}`);
+          // POST: a patient's name never goes into a URL.
+          const { patients } = await api("POST", "/patients/search", { q: text });
           return patients.map((p) => ({ id: p.id, label: p.external_ref
             ? `${p.display_name} (${p.external_ref})` : p.display_name }));
         },
@@ -73,7 +74,8 @@ async function loadSession(sessionId) {
   }
   const people = (detail.participants || [])
     .filter((p) => p.kind === "practice" && p.listed)
-    .map((p) => ({ user_id: p.user_id, name: p.display_name, role: p.role }));
+    .map((p) => ({ user_id: p.user_id, name: p.display_name, role: p.role,
+      station: Boolean(p.station) }));
   return { session: detail.session, people, patient };
 }
 

@@ -7,7 +7,8 @@ const SEARCH_DELAY_MS = 250;
 
 // A search field and the choices it finds, as radios (one patient) or checkboxes (providers).
 // `chosen` maps id → name and survives new searches; chosen ones stay listed first.
-function picker({ id, legend, searchLabel, path, key, name, multiple, chosen }) {
+// `search(text)` resolves to [{id, name}].
+function picker({ id, legend, searchLabel, search: lookUp, multiple, chosen }) {
   const search = el("input", { id: `${id}-search`, type: "search", autocomplete: "off",
                                "aria-controls": `${id}-choices` });
   const choices = el("div", { id: `${id}-choices`, class: "choices" });
@@ -37,8 +38,7 @@ function picker({ id, legend, searchLabel, path, key, name, multiple, chosen }) 
   async function find() {
     const query = search.value.trim();
     try {
-      const body = await api("GET", `${path}?q=${encodeURIComponent(query)}`);
-      found = body[key].map((item) => ({ id: item.id, name: item[name] }));
+      found = await lookUp(query);
       status.textContent = found.length ? `${found.length} found.`
         : `No one found for \u201c${query}\u201d.`;
     } catch (error) {
@@ -71,11 +71,14 @@ export function appointmentForm(you, onSaved, onCancel) {
   const patients = new Map();
   const providers = new Map([[you.id, you.name]]);
   const patient = picker({ id: "appointment-patient", legend: "Patient",
-    searchLabel: "Search Patients", path: "/patients", key: "patients", name: "display_name",
-    multiple: false, chosen: patients });
+    searchLabel: "Search Patients", multiple: false, chosen: patients,
+    // POST: a patient's name never goes into a URL.
+    search: async (q) => (await api("POST", "/patients/search", { q })).patients
+      .map((p) => ({ id: p.id, name: p.display_name })) });
   const people = picker({ id: "appointment-providers", legend: "Providers",
-    searchLabel: "Search Providers", path: "/providers", key: "providers", name: "name",
-    multiple: true, chosen: providers });
+    searchLabel: "Search Providers", multiple: true, chosen: providers,
+    search: async (q) => (await api("GET", `/providers?q=${encodeURIComponent(q)}`)).providers
+      .map((p) => ({ id: p.id, name: p.name })) });
   const error = el("p", { class: "banner", "data-kind": "error", role: "alert", hidden: true });
   const save = el("button", { type: "submit", class: "primary", text: "Save Appointment" });
   const cancel = el("button", { type: "button", text: "Cancel" });

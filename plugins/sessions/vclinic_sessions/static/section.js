@@ -34,7 +34,8 @@ function sessionRow(session, openSettings) {
   const copy = el("button", { type: "button", text: "Copy Link",
     "aria-label": `Copy Link of ${session.name}`,
     onclick: () => copyLink(session, row).catch((error) => { status.textContent = error.message; }) });
-  row.append(
+  // Node.append would show a left-out part (null) as the text "null".
+  row.append(...[
     el("a", { class: "session-name", href: preview, text: session.name }),
     session.scheduled_at ? el("span", { class: "muted", text: ` ${formatWhen(session.scheduled_at)}` }) : null,
     session.your_role ? el("span", { class: "muted", text: ` · ${roleName(session.your_role)}` }) : null,
@@ -45,7 +46,7 @@ function sessionRow(session, openSettings) {
       session.your_role === "chair" ? el("button", { type: "button", text: "Settings",
         "aria-label": `Settings of ${session.name}`, onclick: () => openSettings(session) })
         : null),
-    status);
+    status].filter(Boolean));
   return row;
 }
 
