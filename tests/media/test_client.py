@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import signal
+
 import pytest
 import trio
 
@@ -58,3 +61,21 @@ def test_the_trio_side_never_imports_aiortc() -> None:
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('aiortc', 'av')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+async def test_a_worker_leaves_stopping_to_its_node_when_signalled() -> None:
+    """Ctrl+C and service managers signal the node's whole process group: the worker keeps
+    serving (its rooms intact) until the node itself asks it to shut down."""
+    client = MediaClient(LOOPBACK)
+    async with trio.open_nursery() as nursery:
+        with trio.fail_after(30):
+            await nursery.start(client.run)
+            await client.create_room("a")
+            pid = client.pid
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                os.kill(pid, signum)
+            await trio.sleep(0.5)
+            status = await client.status()
+            assert (status["pid"], status["rooms"], client.restarts) == (pid, 1, 0)
+            await client.shutdown()
+    assert client.restarts == 0

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import itertools
-import signal
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -33,10 +32,6 @@ log = get_logger("media.client")
 EVENT_BUFFER = 1024
 #: Seconds a worker that was asked to shut down gets to exit by itself before it is killed.
 EXIT_GRACE = 5.0
-#: Seconds a worker stopped by SIGINT or SIGTERM waits for the node to say it is stopping too
-#: (Ctrl+C and service managers signal the whole process group) before it is restarted.
-STOP_SIGNAL_GRACE = 2.0
-_STOP_SIGNALS = frozenset({-signal.SIGINT, -signal.SIGTERM})
 
 
 _ALL = p.Permissions()
@@ -134,7 +129,7 @@ class MediaClient:
                     if process.returncode is None:
                         process.kill()
                     await process.wait()
-            if self._stopping or await self._node_stopping(process.returncode):
+            if self._stopping or self._no_restart.is_set():
                 if first:  # stopped before its first hello: nothing waits for it any more
                     task_status.started()
                 return
@@ -148,18 +143,6 @@ class MediaClient:
     def stop_restarting(self) -> None:
         """The node is shutting down: a worker that dies from now on stays dead."""
         self._no_restart.set()
-
-    async def _node_stopping(self, returncode: int | None) -> bool:
-        """Whether the node is shutting down, so the dead worker must not be restarted.
-
-        A worker stopped by SIGINT or SIGTERM most likely got the signal its node got too (from
-        Ctrl+C or a service manager signalling the process group); the node may not have acted
-        on it yet, so wait a moment for its word before restarting the worker.
-        """
-        if returncode in _STOP_SIGNALS:
-            with trio.move_on_after(STOP_SIGNAL_GRACE):
-                await self._no_restart.wait()
-        return self._no_restart.is_set()
 
     async def _read_until_hello(self, process: trio.Process) -> p.Hello:
         self._decoder = p.FrameDecoder()

@@ -3,7 +3,8 @@
 Started and supervised by :class:`vclinic.media.client.MediaClient`. Reads request frames on
 stdin and writes replies and events on stdout; file descriptor 1 is moved aside first so that a
 stray ``print`` from any library lands on stderr instead of corrupting the pipe. Exits when stdin
-closes (its supervisor is gone) or on ``shutdown``.
+closes (its supervisor is gone) or on ``shutdown``; it ignores SIGINT and SIGTERM, which reach it
+when its node's whole process group is signalled, and leaves stopping to the node.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -83,7 +85,6 @@ def _profiled(run: Callable[[], None], path: str) -> None:
     SIGUSR1 starts collecting afresh, SIGUSR2 stops and writes ``path`` (a benchmark window,
     say); without signals the whole run is profiled and written at exit."""
     import cProfile
-    import signal
     import time
 
     profiler = cProfile.Profile(time.process_time)
@@ -115,6 +116,10 @@ def main() -> None:
     parser.add_argument("--config", default="{}")
     args = parser.parse_args()
     config = p.WorkerConfig.from_json(args.config)
+    # Ctrl+C and service managers signal the node's whole process group: the worker leaves
+    # stopping to its node, which asks it to shut down (recordings finish) or closes its pipe.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     out_fd = os.dup(1)
     os.dup2(2, 1)
     sys.stdout = sys.stderr

@@ -1,9 +1,8 @@
 // The invite list of a session about to start: each colleague ticked to be invited, with their
 // Role (Session Chair, Broadcaster, Viewer). The user starting the session is always on it as
 // Session Chair. Used by Create Telehealth Session's confirm step (scheduling_confirm.js).
+import { ROLES } from "/static/js/participants_editor.js";
 import { el, roleName } from "/static/js/ui.js";
-
-const ROLES = ["chair", "broadcaster", "viewer"];
 
 function youRow(you) {
   return el("tr", { "data-user-id": you.user_id },
