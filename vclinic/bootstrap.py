@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import trio
-
 from vclinic import accounts
 from vclinic.actors import ChildSpec, Restart, Runtime, open_runtime
 from vclinic.config import Settings
@@ -75,12 +73,10 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
             metrics.add_sampler(lambda: _runtime_sample(runtime))
             # Media workers stop after the plugins' shutdown hooks (which may still stop a
             # recording) and before the actors: they close rooms and finish recordings.
-            shutting_down = trio.Event()
-            async with open_media(settings, runtime.bus, shutting_down) as media:
+            async with open_media(settings, runtime.bus) as media:
                 context = AppContext(
                     settings=settings, store=store, plugins=plugins, runtime=runtime,
                     metrics=metrics, demo=demo, sessions=sessions, mailer=mailer, media=media,
-                    shutting_down=shutting_down,
                     limiter=accounts.SigninLimiter(
                         settings.signin_attempts, settings.signin_window_seconds
                     ),

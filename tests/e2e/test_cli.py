@@ -55,6 +55,18 @@ def test_migrate_is_idempotent(tmp_path: Path) -> None:
     assert "up to date" in second.stdout
 
 
+async def _until_ready(process: trio.Process) -> bytes:
+    """What ``vclinic serve`` printed up to "Press Ctrl+C" (it is then serving)."""
+    assert process.stdout is not None
+    output = b""
+    with trio.fail_after(60):
+        while b"Press Ctrl+C" not in output:
+            chunk = await process.stdout.receive_some()
+            assert chunk, "the server exited before it was ready"
+            output += chunk
+    return output
+
+
 # trio-websocket leaves its client socket to the garbage collector when the server closes the
 # connection first, which is what this test makes the server do.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
@@ -64,14 +76,7 @@ async def test_serve_prints_accounts_then_stops_cleanly_on_sigterm(tmp_path: Pat
         [sys.executable, "-m", "vclinic", "serve", "--port", "0", "--demo"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
     )
-    assert process.stdout is not None
-    output = b""
-    with trio.fail_after(60):
-        while b"Press Ctrl+C" not in output:
-            chunk = await process.stdout.receive_some()
-            assert chunk, "the server exited before it was ready"
-            output += chunk
-    text = output.decode()
+    text = (await _until_ready(process)).decode()
     assert "admin@demo.clinic" in text and "station@demo.clinic" in text
     url = next(w for w in text.split() if w.startswith("http://")).rstrip("/")
     client = Client(url)
@@ -144,12 +149,7 @@ async def _serve_in_own_group(nursery: trio.Nursery, tmp_path: Path, *, log_leve
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
     )
     assert process.stdout is not None and process.stderr is not None
-    output = b""
-    with trio.fail_after(60):
-        while b"Press Ctrl+C" not in output:
-            chunk = await process.stdout.receive_some()
-            assert chunk, "the server exited before it was ready"
-            output += chunk
+    output = await _until_ready(process)
     url = next(w for w in output.decode().split() if w.startswith("http://")).rstrip("/")
     served = _Served(process, url)
     served.log += output

@@ -14,6 +14,7 @@ from tests.fakes import DEMO_PASSWORD, PROVIDER, PROVIDER_2
 from tests.web.browser.harness import (
     WAIT_MS,
     NodeThread,
+    accept_next_dialog,
     api,
     axe_script,
     close_all,
@@ -108,13 +109,7 @@ def test_provider_starts_a_session_from_an_appointment_and_the_colleague_is_invi
         if axe is not None:
             assert serious_violations(ada, axe) == []
 
-        reminders: list[str] = []
-
-        def accept(prompt: Any) -> None:
-            reminders.append(prompt.message)
-            prompt.accept()
-
-        ada.once("dialog", accept)
+        reminders = accept_next_dialog(ada)
         dialog.get_by_role("button", name="OK").click()
         ada.wait_for_url(lambda url: "/preview?session=" in url, timeout=WAIT_MS)
         expect()(ada.get_by_role("heading", name="Camera Preview")).to_be_visible()

@@ -15,6 +15,7 @@ from tests.web.browser.harness import (
     GUEST,
     WAIT_MS,
     NodeThread,
+    accept_next_dialog,
     api,
     close_all,
     expect,
@@ -61,13 +62,7 @@ def test_provider_starts_a_session_with_a_colleague_as_chair_and_a_patient(
         expect()(form.locator(".linked-patient")).to_have_text("Patient: Jane Settings")
         # About Patient sent what was typed in a request body, never in an address.
         assert [u for u in urls if "Jane" in u] == []
-        reminders: list[str] = []
-
-        def accept(dialog: Any) -> None:
-            reminders.append(dialog.message)
-            dialog.accept()
-
-        ada.once("dialog", accept)
+        reminders = accept_next_dialog(ada)
         form.get_by_role("button", name="OK").click()
         ada.wait_for_url(lambda url: "/preview?session=" in url)
         assert reminders == ["Anyone you share the session link with will be able to join "

@@ -75,7 +75,6 @@ class MediaClient:
         self._joins: dict[str, p.Join] = {}
         self._ready = trio.Event()
         self._stopping = False
-        self._no_restart = trio.Event()
 
     @property
     def load(self) -> int:
@@ -129,7 +128,7 @@ class MediaClient:
                     if process.returncode is None:
                         process.kill()
                     await process.wait()
-            if self._stopping or self._no_restart.is_set():
+            if self._stopping:
                 if first:  # stopped before its first hello: nothing waits for it any more
                     task_status.started()
                 return
@@ -139,10 +138,6 @@ class MediaClient:
             if len(deaths) > self.max_restarts:
                 raise Unavailable("media worker keeps dying", code="media_worker_failed")
             self.restarts += 1
-
-    def stop_restarting(self) -> None:
-        """The node is shutting down: a worker that dies from now on stays dead."""
-        self._no_restart.set()
 
     async def _read_until_hello(self, process: trio.Process) -> p.Hello:
         self._decoder = p.FrameDecoder()

@@ -119,15 +119,8 @@ class MediaService:
             self._failed = True
             log.error("media_plane_failed")
 
-    def stop_restarting(self) -> None:
-        """The node is shutting down: workers that die now (e.g. from the Ctrl+C that stops the
-        node, sent to the whole process group) are not restarted."""
-        for client in self.pool.clients:
-            client.stop_restarting()
-
     async def shutdown(self) -> None:
         """Let every worker close its rooms and finish its recordings, then exit."""
-        self.stop_restarting()
         async with trio.open_nursery() as nursery:
             for client in self.pool.clients:
                 nursery.start_soon(client.shutdown)
@@ -350,19 +343,11 @@ class MediaService:
 
 
 @asynccontextmanager
-async def open_media(settings: Settings, bus: Publisher, shutting_down: trio.Event
-                     ) -> AsyncIterator[MediaService]:
-    """Run a node's MediaService; once ``shutting_down`` is set, dead workers stay dead; on
-    exit, let workers finish gracefully, then stop them."""
+async def open_media(settings: Settings, bus: Publisher) -> AsyncIterator[MediaService]:
+    """Run a node's MediaService; on exit, let workers finish gracefully, then stop them."""
     service = MediaService(settings, bus)
-
-    async def stop_restarting() -> None:
-        await shutting_down.wait()
-        service.stop_restarting()
-
     async with trio.open_nursery() as nursery:
         await nursery.start(service.run)
-        nursery.start_soon(stop_restarting)
         try:
             yield service
         finally:

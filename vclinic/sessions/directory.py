@@ -52,21 +52,32 @@ def with_presence() -> list[str]:
     return [r.session_id for r in rows]
 
 
-def org_user_names(org_id: str, user_ids: list[str], stations: bool = False
-                   ) -> dict[str, str]:
-    """Names of active practice users of ``org_id``; BadRequest naming none of them if one is
-    unknown, inactive, of another organisation or (unless ``stations``) a requester station."""
+def _colleagues(org_id: str, user_ids: list[str], stations: bool) -> list[User]:
+    """Active users of ``org_id``; BadRequest naming none of them if one is unknown, inactive,
+    of another organisation or (unless ``stations``) a requester station."""
     if len(user_ids) > MAX_INVITEES or len(set(user_ids)) != len(user_ids):
         raise BadRequest(f"Add at most {MAX_INVITEES} different people at once.")
-    rows = User.select(User.id, User.name).where(
+    rows = User.select(User.id, User.name, User.is_station).where(
         User.id.in_(user_ids), User.organisation == org_id, User.is_active)
     if not stations:
         rows = rows.where(~User.is_station)
-    names = {u.id: u.name for u in rows}
-    if len(names) != len(user_ids):
+    found = list(rows)
+    if len(found) != len(user_ids):
         raise BadRequest("One of the people is not a colleague at your practice.",
                          code="unknown_user")
-    return names
+    return found
+
+
+def org_user_names(org_id: str, user_ids: list[str], stations: bool = False
+                   ) -> dict[str, str]:
+    """Names of active practice users of ``org_id`` (see :func:`_colleagues`)."""
+    return {u.id: u.name for u in _colleagues(org_id, user_ids, stations)}
+
+
+def roster_users(org_id: str, user_ids: list[str]) -> dict[str, tuple[str, bool]]:
+    """For a Participants from Your Practice list: each user's name and whether it is a
+    requester station (a Virtual Clinic session lists one), in one query."""
+    return {u.id: (u.name, u.is_station) for u in _colleagues(org_id, user_ids, True)}
 
 
 def station_ids(org_id: str, user_ids: list[str]) -> set[str]:

@@ -245,11 +245,9 @@ class SessionService:
         if roster is not None:
             # A requester station already on the list (a Virtual Clinic session's) comes back
             # with the rest of the list; the state lets it stay only as it is.
-            user_ids = [u for u, _ in roster]
-            names = await self.store.run(directory.org_user_names, principal.org_id, user_ids,
-                                         True)
-            stations = await self.store.run(directory.station_ids, principal.org_id, user_ids)
-            invitees = tuple(m.Invitee(u, names[u], role, station=u in stations)
+            users = await self.store.run(directory.roster_users, principal.org_id,
+                                         [u for u, _ in roster])
+            invitees = tuple(m.Invitee(u, users[u][0], role, station=users[u][1])
                              for u, role in roster)
         reply: dict[str, Any] = await self.call(session_id, m.UpdateSettings(
             principal.user_id, tuple(sorted(changes.items())), invitees))

@@ -10,11 +10,10 @@ from pydantic import BaseModel, Field
 from quart import Blueprint, Response
 from quart_schema import tag, validate_querystring, validate_request
 
-from vclinic.errors import BadRequest
 from vclinic.server.security import ctx, current_principal, require
 from vclinic.sessions import creation, directory, patient, schedule
 from vclinic.store.field import utcnow
-from vclinic_sessions.routes import PRACTICE, Access, ParticipantIn, reminder_needed
+from vclinic_sessions.routes import PRACTICE, Access, ParticipantIn, in_utc, reminder_needed
 
 blueprint = Blueprint("sessions_records", __name__, url_prefix="/api/v1")
 
@@ -47,13 +46,6 @@ class FromAppointmentBody(BaseModel):
     #: The confirmed invite list; left out, everyone on the appointment is invited.
     participants: list[ParticipantIn] | None = Field(default=None, max_length=50)
     confirm_link_reminder: bool = False
-
-
-def _in_utc(value: dt.datetime | None, field: str) -> dt.datetime | None:
-    if value is not None and value.tzinfo is None:
-        raise BadRequest(f"Give {field} with a time zone (e.g. 2020-04-15T09:30:00Z).",
-                         code="invalid_body")
-    return value.astimezone(dt.UTC) if value is not None else None
 
 
 @blueprint.get("/providers")
@@ -126,7 +118,7 @@ async def file_content(patient_id: str, file_id: str) -> Response:
 async def create_appointment(data: AppointmentBody) -> tuple[dict[str, Any], int]:
     org_id = current_principal().org_id
     row = await ctx().store.atomic(creation.create_appointment, org_id,
-                                   _in_utc(data.starts_at, "starts_at"), data.patient_id,
+                                   in_utc(data.starts_at, "starts_at"), data.patient_id,
                                    data.provider_ids)
     return {"appointment": row}, 201
 
@@ -140,8 +132,8 @@ async def appointments(query_args: AppointmentsQuery) -> dict[str, Any]:
     of, upcoming first (soonest first), then earlier ones (latest first)."""
     principal = current_principal()
     rows = await ctx().store.run(schedule.listing, principal.org_id, principal.user_id,
-                                 utcnow(), _in_utc(query_args.since, "since"),
-                                 _in_utc(query_args.until, "until"))
+                                 utcnow(), in_utc(query_args.since, "since"),
+                                 in_utc(query_args.until, "until"))
     return {"appointments": rows}
 
 

@@ -69,9 +69,10 @@ class ListQuery(BaseModel):
     status: Literal["open", "closed", "all"] = "open"
 
 
-def _aware(value: dt.datetime | None) -> dt.datetime | None:
+def in_utc(value: dt.datetime | None, field: str = "scheduled_at") -> dt.datetime | None:
+    """``value`` in UTC; a time without a time zone is refused (naming ``field``)."""
     if value is not None and value.tzinfo is None:
-        raise BadRequest("Give scheduled_at with a time zone (e.g. 2020-04-15T09:30:00Z).",
+        raise BadRequest(f"Give {field} with a time zone (e.g. 2020-04-15T09:30:00Z).",
                          code="invalid_body")
     return value.astimezone(dt.UTC) if value is not None else None
 
@@ -92,7 +93,7 @@ async def create(data: CreateBody) -> tuple[dict[str, Any], int]:
     """Start a Session: the creator becomes its Session Chair; people added are notified."""
     principal = current_principal()
     reminder_needed(data.access_level, data.confirm_link_reminder)
-    scheduled_at = _aware(data.scheduled_at)
+    scheduled_at = in_utc(data.scheduled_at)
     ends_at = timing.end_time(data.ends_at, data.duration_minutes, scheduled_at, utcnow())
     body = await ctx().sessions.create(NewSession(
         org_id=principal.org_id, creator_id=principal.user_id, name=data.name,
@@ -142,7 +143,7 @@ async def update(session_id: str, data: SettingsBody) -> dict[str, Any]:
         raise BadRequest("The access level must be private, internal or invitation.",
                          code="invalid_access_level")
     if "scheduled_at" in changes:
-        when = _aware(changes["scheduled_at"])
+        when = in_utc(changes["scheduled_at"])
         changes["scheduled_at"] = when.isoformat() if when else None
     if changes.get("duration_minutes") is None:
         changes.pop("duration_minutes", None)

@@ -158,6 +158,18 @@ def api(page: Any, method: str, path: str, body: Any = None) -> dict[str, Any]:
     return page.evaluate(_API, [method, path, body])  # type: ignore[no-any-return]
 
 
+def accept_next_dialog(page: Any) -> list[str]:
+    """Accept the page's next ``confirm()``; the list it returns fills with its message."""
+    messages: list[str] = []
+
+    def accept(dialog: Any) -> None:
+        messages.append(dialog.message)
+        dialog.accept()
+
+    page.once("dialog", accept)
+    return messages
+
+
 def signin(page: Any, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/signin")
     page.get_by_label("Email").fill(email)

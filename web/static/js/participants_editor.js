@@ -1,8 +1,7 @@
 // Participants from Your Practice: Search Providers to add colleagues, a Role for each (Session
 // Chair, Broadcaster, Viewer; people added start as Broadcasters) and Remove. Reusable wherever
 // a session's invite list is confirmed (Start a Session, Session Settings, an appointment).
-import { api } from "./api.js";
-import { searchField } from "./search_field.js";
+import { findProviders, searchField } from "./search_field.js";
 import { announce, el, roleName } from "./ui.js";
 
 export const ROLES = ["chair", "broadcaster", "viewer"];
@@ -23,7 +22,7 @@ export class ParticipantsEditor {
         label: "Search Providers",
         empty: "No colleague at your practice has that name.",
         search: async (text) => {
-          const { providers } = await api("GET", `/providers?q=${encodeURIComponent(text)}`);
+          const providers = await findProviders(text);
           return providers.map((p) => ({ id: p.id, label: p.name }));
         },
         onPick: (row) => this.add(row.id, row.label),

@@ -1,8 +1,37 @@
 // A labelled search box that looks things up as the user types and lists what it found as
 // buttons; selecting one hands it to `onPick`. Used by Search Providers and About Patient.
+// Also what every search box shares: when to search, and the two directory look-ups.
+import { api } from "./api.js";
 import { el } from "./ui.js";
 
 let counter = 0;
+
+// Runs `look()` once the user pauses typing in `input`, or at once on Enter (which would
+// otherwise submit the form around it).
+export function whenTyped(input, look, delayMs = 200) {
+  let timer = null;
+  input.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(look, delayMs);
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter") return;
+    event.preventDefault();
+    clearTimeout(timer);
+    look();
+  });
+}
+
+// Search Providers: colleagues at the practice whose name contains `q`.
+export async function findProviders(q) {
+  return (await api("GET", `/providers?q=${encodeURIComponent(q)}`)).providers;
+}
+
+// Patients whose name contains `q` or whose reference is `q`. A POST: what was typed (a
+// patient's name) never goes into a URL.
+export async function findPatients(q) {
+  return (await api("POST", "/patients/search", { q })).patients;
+}
 
 // `search(text)` resolves to [{id, label}]; `empty` is what to say when nothing matched.
 export function searchField({ label, search, onPick, empty = "No matches.", hint = "" }) {
@@ -13,7 +42,6 @@ export function searchField({ label, search, onPick, empty = "No matches.", hint
     "aria-label": `${label} results` });
   const found = el("p", { class: "hint muted", role: "status" });
   let asked = 0;
-  let timer = null;
 
   async function look() {
     const mine = ++asked;
@@ -42,17 +70,7 @@ export function searchField({ label, search, onPick, empty = "No matches.", hint
     found.textContent = rows.length ? `${rows.length} found.` : empty;
   }
 
-  input.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(look, 200);
-  });
-  // Enter in the box searches now instead of submitting the form around it.
-  input.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter") return;
-    event.preventDefault();
-    clearTimeout(timer);
-    look();
-  });
+  whenTyped(input, look);
   return el("div", { class: "search-field" },
     el("label", { for: id, text: label }),
     hint ? el("p", { id: `${id}-hint`, class: "hint muted", text: hint }) : null,

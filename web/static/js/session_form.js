@@ -3,20 +3,10 @@
 // settings and the participants list are saved together or not at all (the API's errors are
 // shown in the form).
 import { api } from "./api.js";
+import { accessChoice, REMINDER } from "./access_levels.js";
 import { ParticipantsEditor } from "./participants_editor.js";
-import { searchField } from "./search_field.js";
+import { findPatients, searchField } from "./search_field.js";
 import { el } from "./ui.js";
-
-export const REMINDER =
-  "Anyone you share the session link with will be able to join this session.";
-
-const ACCESS = [
-  ["private", "Private Session",
-    "Only people at your practice who are on the participants list can join."],
-  ["internal", "Internal Session", "Anyone at your practice who has the link can join."],
-  ["invitation", "Invitation Session",
-    "Anyone you share the link with can join. No login required."],
-];
 
 let counter = 0;
 
@@ -48,8 +38,7 @@ class PatientPicker {
         label: "Search patients",
         empty: "No patient at your practice matches.",
         search: async (text) => {
-          // POST: a patient's name never goes into a URL.
-          const { patients } = await api("POST", "/patients/search", { q: text });
+          const patients = await findPatients(text);
           return patients.map((p) => ({ id: p.id, label: p.external_ref
             ? `${p.display_name} (${p.external_ref})` : p.display_name }));
         },
@@ -92,12 +81,7 @@ export async function sessionForm({ sessionId = null, you = null, onSaved, onCan
     "aria-describedby": `${id}-when-hint`, value: localValue(initial.scheduled_at) });
   const ends = el("input", { id: `${id}-ends`, type: "datetime-local",
     "aria-describedby": `${id}-ends-hint`, value: localValue(initial.ends_at) });
-  const access = el("fieldset", { class: "access" }, el("legend", { text: "Session Access" }),
-    ...ACCESS.map(([value, label, text]) => el("div", { class: "choice" },
-      el("input", { type: "radio", name: `${id}-access`, id: `${id}-${value}`, value,
-        checked: value === initial.access_level, "aria-describedby": `${id}-${value}-hint` }),
-      el("label", { for: `${id}-${value}`, text: label }),
-      el("p", { id: `${id}-${value}-hint`, class: "hint muted", text }))));
+  const access = accessChoice(`${id}-access`, initial.access_level);
   const people = new ParticipantsEditor({ people: loaded.people, you });
   const patient = new PatientPicker(loaded.patient);
   const error = el("p", { class: "error", role: "alert" });
@@ -116,7 +100,7 @@ export async function sessionForm({ sessionId = null, you = null, onSaved, onCan
     el("label", { for: ends.id, text: "End time (optional)" }),
     el("p", { id: `${id}-ends-hint`, class: "hint muted",
       text: "Time Left on the call page counts down to it; the call is never cut off." }), ends,
-    access,
+    access.element,
     sessionId ? null : el("p", { class: "hint muted", text: "You are the Session Chair." }),
     people.element, patient.element, error,
     el("div", { class: "actions" }, ok,
@@ -138,7 +122,7 @@ export async function sessionForm({ sessionId = null, you = null, onSaved, onCan
       fail("Enter a name for your session.", name);
       return;
     }
-    const level = form.querySelector(`input[name="${id}-access"]:checked`).value;
+    const level = access.value();
     const body = { name: name.value.trim(), access_level: level, participants: people.value(),
       patient_id: patient.patient ? patient.patient.id : null };
     const scheduled = isoValue(when.value);

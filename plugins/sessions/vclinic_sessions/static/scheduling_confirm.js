@@ -4,46 +4,7 @@
 import { api, ApiError } from "/static/js/api.js";
 import { announce, el, formatWhen } from "/static/js/ui.js";
 import { inviteList } from "./invite_list.js";
-
-// The seed article's words for each access level.
-export const ACCESS_LEVELS = [
-  { value: "private", title: "Private Session",
-    text: "Only people at your practice who are on the participants list can join.",
-    example: "For example: meetings with specific colleagues to discuss sensitive patient or "
-      + "administrative issues." },
-  { value: "internal", title: "Internal Session",
-    text: "Anyone at your practice who has the link can join.",
-    example: "For example: weekly team meetings where the attendee list changes slightly each "
-      + "time." },
-  { value: "invitation", title: "Invitation Session",
-    text: "Anyone you share the link with can join. No login required. They can only view the "
-      + "shared audio and video; they have no access to any other part of the system.",
-    example: "For example: follow-up consults with patients, or referral consults with "
-      + "external specialists." },
-];
-
-export const LINK_REMINDER =
-  "Anyone you share the session link with will be able to join this session.";
-
-function accessChoice(chosen) {
-  const options = ACCESS_LEVELS.map((level) => {
-    const id = `confirm-access-${level.value}`;
-    return el("div", { class: "access-option" },
-      el("input", { type: "radio", name: "confirm-access", id, value: level.value,
-                    checked: level.value === chosen, "aria-describedby": `${id}-text` }),
-      el("label", { for: id, text: level.title }),
-      el("p", { id: `${id}-text`, class: "hint" }, level.text, " ",
-        el("span", { class: "muted", text: level.example })));
-  });
-  const fieldset = el("fieldset", { class: "access-choice" },
-    el("legend", { text: "Session Access" }), options,
-    el("p", { class: "hint", text: "\u201cAt your practice\u201d means the person has an "
-      + "account and login to this system." }));
-  return {
-    element: fieldset,
-    value: () => fieldset.querySelector("input[name=confirm-access]:checked").value,
-  };
-}
+import { accessChoice, REMINDER } from "/static/js/access_levels.js";
 
 const pad = (n) => String(n).padStart(2, "0");
 
@@ -64,7 +25,7 @@ export function proposedName(appointment, you) {
 // `you` ({user_id, name}); focus returns to `opener` when the dialog closes without starting.
 export function confirmSession(appointment, you, opener) {
   const proposal = appointment.proposal;
-  const access = accessChoice(proposal.access_level || "invitation");
+  const access = accessChoice("confirm-access", proposal.access_level || "invitation");
   const invites = inviteList(proposal.participants, you);
   const name = el("input", { id: "confirm-session-name", type: "text", required: true,
                              maxlength: "200", autocomplete: "off",
@@ -110,7 +71,7 @@ export function confirmSession(appointment, you, opener) {
       return;
     }
     const level = access.value();
-    if (level === "invitation" && !window.confirm(LINK_REMINDER)) {
+    if (level === "invitation" && !window.confirm(REMINDER)) {
       showError("The session was not started. Confirm the reminder to start an Invitation "
         + "session, or choose Private or Internal.");
       return;

@@ -1,9 +1,8 @@
 // Provider → Scheduling's "New Appointment" form: a date and time, the patient (Search
 // Patients) and the providers (Search Providers, the user ticked to start with).
 import { api, ApiError } from "/static/js/api.js";
+import { findPatients, findProviders, whenTyped } from "/static/js/search_field.js";
 import { announce, el } from "/static/js/ui.js";
-
-const SEARCH_DELAY_MS = 250;
 
 // A search field and the choices it finds, as radios (one patient) or checkboxes (providers).
 // `chosen` maps id → name and survives new searches; chosen ones stay listed first.
@@ -49,18 +48,7 @@ function picker({ id, legend, searchLabel, search: lookUp, multiple, chosen }) {
     render();
   }
 
-  let timer = null;
-  search.addEventListener("input", () => {
-    clearTimeout(timer);
-    timer = setTimeout(find, SEARCH_DELAY_MS);
-  });
-  // Enter in a search field searches now instead of submitting the form.
-  search.addEventListener("keydown", (event) => {
-    if (event.key !== "Enter") return;
-    event.preventDefault();
-    clearTimeout(timer);
-    find();
-  });
+  whenTyped(search, find);
   render();
   return { element: fieldset, find, focus: () => search.focus() };
 }
@@ -72,13 +60,10 @@ export function appointmentForm(you, onSaved, onCancel) {
   const providers = new Map([[you.id, you.name]]);
   const patient = picker({ id: "appointment-patient", legend: "Patient",
     searchLabel: "Search Patients", multiple: false, chosen: patients,
-    // POST: a patient's name never goes into a URL.
-    search: async (q) => (await api("POST", "/patients/search", { q })).patients
-      .map((p) => ({ id: p.id, name: p.display_name })) });
+    search: async (q) => (await findPatients(q)).map((p) => ({ id: p.id, name: p.display_name })) });
   const people = picker({ id: "appointment-providers", legend: "Providers",
     searchLabel: "Search Providers", multiple: true, chosen: providers,
-    search: async (q) => (await api("GET", `/providers?q=${encodeURIComponent(q)}`)).providers
-      .map((p) => ({ id: p.id, name: p.name })) });
+    search: async (q) => (await findProviders(q)).map((p) => ({ id: p.id, name: p.name })) });
   const error = el("p", { class: "banner", "data-kind": "error", role: "alert", hidden: true });
   const save = el("button", { type: "submit", class: "primary", text: "Save Appointment" });
   const cancel = el("button", { type: "button", text: "Cancel" });
