@@ -35,6 +35,7 @@ screenshots: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/python -m ruff check vclinic plugins tests benchmarks
+	$(BIN)/python -m mypy
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
