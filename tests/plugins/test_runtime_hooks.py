@@ -11,7 +11,7 @@ import trio
 from structlog.testing import capture_logs
 
 from vclinic.errors import PluginError
-from vclinic.plugins import DashboardSection, JoinDecision, PluginHost, hookimpl
+from vclinic.plugins import DashboardSection, JoinDecision, Migration, PluginHost, hookimpl
 
 
 @dataclasses.dataclass(frozen=True)
@@ -233,12 +233,8 @@ def test_actor_kinds_migrations_and_channels_are_collected_and_unique(tmp_path: 
         mailbox_size: int = 64
         restart: str = "transient"
 
-    @dataclasses.dataclass(frozen=True)
-    class Step:
-        id: str
-
-        def apply(self, database: Any) -> None:
-            database.append(self.id)
+    def Step(id: str) -> Migration:
+        return Migration(id, lambda database: database.append(id))
 
     @dataclasses.dataclass(frozen=True)
     class Channel:
@@ -258,7 +254,7 @@ def test_actor_kinds_migrations_and_channels_are_collected_and_unique(tmp_path: 
             return [Kind(f"clock{self.suffix}")]
 
         @hookimpl
-        def vclinic_register_migrations(self) -> list[Step]:
+        def vclinic_register_migrations(self) -> list[Migration]:
             return [Step(f"visits{self.suffix}.0001"), Step(f"visits{self.suffix}.0002")]
 
         @hookimpl

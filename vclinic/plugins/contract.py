@@ -12,6 +12,11 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol, TypeAlias, runtime_checkable
 
+# One migration type for the core and plugins: the store's (an id, a function and a description).
+from vclinic.store.migration import Migration
+
+__all__ = ["Migration"]
+
 
 @dataclasses.dataclass(frozen=True)
 class PluginMeta:
@@ -95,17 +100,6 @@ class ActorKind(Protocol):
     factory: Callable[..., Any]
     mailbox_size: int
     restart: str
-
-
-@runtime_checkable
-class Migration(Protocol):
-    """One versioned schema change; the store runs each ``id`` once, in the order returned."""
-
-    id: str
-
-    def apply(self, database: Any) -> None:
-        """Change the schema of ``database`` (a peewee ``Database``), inside a transaction."""
-        ...
 
 
 @runtime_checkable

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, Field
 from quart import Blueprint, Response, g, jsonify, make_response, request
@@ -69,7 +69,7 @@ async def signout() -> Response:
         await accounts.end_session(ctx().store, token)
     # Built through make_response: a bare Response(status=204) makes quart iterate its empty
     # body with asyncio, which fails under trio and drops the connection.
-    response = await make_response("", 204)
+    response = cast(Response, await make_response("", 204))
     response.delete_cookie(COOKIE, path="/")
     return response
 

@@ -23,8 +23,10 @@ class TelehealthSession(BaseModel):
     """A meeting: open until a Session Chair closes it; its links work while it is open."""
 
     id = peewee.CharField(max_length=ID, primary_key=True, default=new_id)
+    organisation_id: str  # set by the foreign key (for type checkers)
     organisation = peewee.ForeignKeyField(Organisation, on_delete="CASCADE")
     name = peewee.CharField(max_length=200)
+    created_by_id: str | None  # set by the foreign key (for type checkers)
     created_by = peewee.ForeignKeyField(User, null=True, on_delete="SET NULL")
     scheduled_at = UTCDateTimeField(null=True)
     access_level = peewee.CharField(max_length=16, default="invitation")
@@ -44,8 +46,10 @@ class Participant(BaseModel):
     """Someone in a session: a practice user (``user`` set) or a guest (no user)."""
 
     id = peewee.CharField(max_length=ID, primary_key=True, default=new_id)
+    session_id: str  # set by the foreign key (for type checkers)
     session = peewee.ForeignKeyField(TelehealthSession, backref="participants",
                                      on_delete="CASCADE")
+    user_id: str | None  # set by the foreign key (for type checkers)
     user = peewee.ForeignKeyField(User, null=True, on_delete="CASCADE")
     display_name = peewee.CharField(max_length=100)
     role = peewee.CharField(max_length=16, default="broadcaster")
@@ -69,8 +73,10 @@ class JoinLink(BaseModel):
 
     id = peewee.CharField(max_length=ID, primary_key=True, default=new_id)
     token_hash = peewee.CharField(max_length=64, unique=True)
+    session_id: str  # set by the foreign key (for type checkers)
     session = peewee.ForeignKeyField(TelehealthSession, backref="links", on_delete="CASCADE")
     kind = peewee.CharField(max_length=16, default="guest")
+    participant_id: str | None  # set by the foreign key (for type checkers)
     participant = peewee.ForeignKeyField(Participant, null=True, on_delete="CASCADE")
     revoked_at = UTCDateTimeField(null=True)
     created_at = UTCDateTimeField(default=utcnow)
@@ -84,7 +90,9 @@ class GuestSession(BaseModel):
     one session; it ends when the session closes or the guest is removed."""
 
     id = peewee.CharField(max_length=64, primary_key=True)
+    participant_id: str  # set by the foreign key (for type checkers)
     participant = peewee.ForeignKeyField(Participant, on_delete="CASCADE")
+    session_id: str  # set by the foreign key (for type checkers)
     session = peewee.ForeignKeyField(TelehealthSession, on_delete="CASCADE")
     csrf_token = peewee.CharField(max_length=64)
     created_at = UTCDateTimeField(default=utcnow)
@@ -98,6 +106,7 @@ class Patient(BaseModel):
     """A patient of the practice, minimal: enough to link a session and file captures."""
 
     id = peewee.CharField(max_length=ID, primary_key=True, default=new_id)
+    organisation_id: str  # set by the foreign key (for type checkers)
     organisation = peewee.ForeignKeyField(Organisation, on_delete="CASCADE")
     display_name = peewee.CharField(max_length=200)
     external_ref = peewee.CharField(max_length=100, default="")
@@ -111,6 +120,7 @@ class PatientFile(BaseModel):
     """An image in a patient's Files, such as one captured from a participant's video."""
 
     id = peewee.CharField(max_length=ID, primary_key=True, default=new_id)
+    patient_id: str  # set by the foreign key (for type checkers)
     patient = peewee.ForeignKeyField(Patient, backref="files", on_delete="CASCADE")
     content_type = peewee.CharField(max_length=64)
     size = peewee.IntegerField()
@@ -128,13 +138,13 @@ class Appointment(BaseModel):
     """A scheduled appointment, minimal: a patient, the providers on it and a time."""
 
     id = peewee.CharField(max_length=ID, primary_key=True, default=new_id)
+    organisation_id: str  # set by the foreign key (for type checkers)
     organisation = peewee.ForeignKeyField(Organisation, on_delete="CASCADE")
+    patient_id: str | None  # set by the foreign key (for type checkers)
     patient = peewee.ForeignKeyField(Patient, null=True, on_delete="SET NULL")
     starts_at = UTCDateTimeField()
     session_id = peewee.CharField(max_length=ID, null=True)
     created_at = UTCDateTimeField(default=utcnow)
-    #: The foreign key's raw value, which peewee sets; declared for type checkers.
-    patient_id: str | None
 
     class Meta:
         table_name = "appointments"
@@ -143,11 +153,10 @@ class Appointment(BaseModel):
 class AppointmentProvider(BaseModel):
     """One provider scheduled to one appointment."""
 
+    appointment_id: str  # set by the foreign key (for type checkers)
     appointment = peewee.ForeignKeyField(Appointment, backref="providers", on_delete="CASCADE")
+    user_id: str  # set by the foreign key (for type checkers)
     user = peewee.ForeignKeyField(User, on_delete="CASCADE")
-    #: The foreign keys' raw values, which peewee sets; declared for type checkers.
-    appointment_id: str
-    user_id: str
 
     class Meta:
         table_name = "appointment_providers"
@@ -162,6 +171,7 @@ class SessionRecording(BaseModel):
     ``directory`` is relative to ``data_dir``. Created by migration ``core:0005``."""
 
     id = peewee.CharField(max_length=ID, primary_key=True, default=new_id)
+    session_id: str  # set by the foreign key (for type checkers)
     session = peewee.ForeignKeyField(TelehealthSession, backref="recordings",
                                      on_delete="CASCADE")
     status = peewee.CharField(max_length=16, default="recording")
@@ -186,6 +196,7 @@ class RecordingFile(BaseModel):
     ``data_dir`` and never leaves the server (downloads go by the random ``id``)."""
 
     id = peewee.CharField(max_length=ID, primary_key=True, default=new_id)
+    recording_id: str  # set by the foreign key (for type checkers)
     recording = peewee.ForeignKeyField(SessionRecording, backref="files", on_delete="CASCADE")
     participant_id = peewee.CharField(max_length=ID)
     display_name = peewee.CharField(max_length=100)

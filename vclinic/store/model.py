@@ -52,6 +52,7 @@ class User(BaseModel):
     """A person (or a requester station) who signs in; email is stored lowercased."""
 
     id = peewee.CharField(max_length=ID_LENGTH, primary_key=True, default=new_id)
+    organisation_id: str  # set by the foreign key (for type checkers)
     organisation = peewee.ForeignKeyField(Organisation, backref="users", on_delete="CASCADE")
     email = peewee.CharField(max_length=254, unique=True)
     name = peewee.CharField(max_length=200, default="")
@@ -67,6 +68,7 @@ class User(BaseModel):
 class UserRole(BaseModel):
     """One role held by one user."""
 
+    user_id: str  # set by the foreign key (for type checkers)
     user = peewee.ForeignKeyField(User, backref="role_rows", on_delete="CASCADE")
     role = peewee.CharField(max_length=16, constraints=[peewee.Check(_role_check())])
 
@@ -79,6 +81,7 @@ class Service(BaseModel):
     """An Account Service: a line of care an organisation offers ("General Practice")."""
 
     id = peewee.CharField(max_length=ID_LENGTH, primary_key=True, default=new_id)
+    organisation_id: str  # set by the foreign key (for type checkers)
     organisation = peewee.ForeignKeyField(Organisation, backref="services", on_delete="CASCADE")
     name = peewee.CharField(max_length=200)
     is_active = peewee.BooleanField(default=True)
@@ -92,6 +95,7 @@ class AuthSession(BaseModel):
     """A signed-in browser session; its id is the SHA-256 of the cookie token, never the token."""
 
     id = peewee.CharField(max_length=64, primary_key=True)
+    user_id: str  # set by the foreign key (for type checkers)
     user = peewee.ForeignKeyField(User, backref="auth_sessions", on_delete="CASCADE")
     csrf_token = peewee.CharField(max_length=64)
     created_at = UTCDateTimeField(default=utcnow)
@@ -119,6 +123,7 @@ class AuditEvent(BaseModel):
     """Who did what to which records, and when: ids only, never names or free text."""
 
     id = peewee.CharField(max_length=ID_LENGTH, primary_key=True, default=new_id)
+    organisation_id: str | None  # set by the foreign key (for type checkers)
     organisation = peewee.ForeignKeyField(
         Organisation, backref="audit_events", null=True, on_delete="CASCADE"
     )

@@ -7,11 +7,14 @@ save increments.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from vclinic.store.database import Store
 from vclinic.store.field import utcnow
 from vclinic.store.model import ActorSnapshot
+
+if TYPE_CHECKING:
+    from vclinic.actors.address import Address
 
 
 def _load(address: str) -> dict[str, Any] | None:
@@ -50,20 +53,20 @@ class SnapshotStateStore:
     def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def load(self, address: str) -> dict[str, Any] | None:
+    async def load(self, address: Address | str) -> dict[str, Any] | None:
         """The last state saved for ``address``, or None if it never saved one."""
-        return await self.store.run(_load, address)
+        return await self.store.run(_load, str(address))
 
-    async def save(self, address: str, state: dict[str, Any]) -> None:
+    async def save(self, address: Address | str, state: dict[str, Any]) -> None:
         """Replace the state saved for ``address`` (one atomic upsert)."""
         if not isinstance(state, dict):
             raise TypeError("an actor state must be a dict")
-        await self.store.run(_save, address, state)
+        await self.store.run(_save, str(address), state)
 
-    async def delete(self, address: str) -> bool:
+    async def delete(self, address: Address | str) -> bool:
         """Forget ``address`` (an actor that finished for good); True if it had a state."""
-        return await self.store.run(_delete, address)
+        return await self.store.run(_delete, str(address))
 
-    async def version(self, address: str) -> int | None:
+    async def version(self, address: Address | str) -> int | None:
         """How many times ``address`` was saved, or None if never."""
-        return await self.store.run(_version, address)
+        return await self.store.run(_version, str(address))
