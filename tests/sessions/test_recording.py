@@ -28,7 +28,7 @@ pytestmark = pytest.mark.slow
 async def live(nursery: trio.Nursery, tmp_path: Path
                ) -> AsyncIterator[tuple[Running, Callable[[], Client]]]:
     """A node with a real media worker, and a maker of clients against it."""
-    node = await start_node(nursery, tmp_path)
+    node = await start_node(nursery, tmp_path, media=True)
     made: list[Client] = []
 
     def make() -> Client:
@@ -235,7 +235,7 @@ async def test_stopping_the_node_stores_the_running_recording(
 ) -> None:
     with trio.fail_after(DEADLINE):
         async with trio.open_nursery() as nursery:
-            node = await start_node(nursery, tmp_path)
+            node = await start_node(nursery, tmp_path, media=True)
             chair = Client(base_url(node))
             await chair.signin(PROVIDER)
             sid = (await start_session(chair))["session"]["id"]
