@@ -11,7 +11,6 @@ import copy
 from typing import Any
 
 from vclinic.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
-from vclinic.ids import new_id
 from vclinic.sessions import message as m
 from vclinic.sessions.recording import Active
 from vclinic.sessions.role import ACCESS_LEVELS, ROLES, Ability, can, permissions_dict, qualifies
@@ -234,7 +233,7 @@ class SessionState:
         for invitee in c.invitees:
             person = self.find(invitee.user_id, None)
             if person is None:
-                person = Person(id=new_id(), user_id=invitee.user_id,
+                person = Person(id=invitee.new_participant_id, user_id=invitee.user_id,
                                 display_name=invitee.display_name, role=invitee.role,
                                 kind="practice", listed=True)
                 self.people[person.id] = person
@@ -349,7 +348,7 @@ class SessionState:
                     person.state = "invited"
                 person.role, person.listed, person.removed = invitee.role, True, False
             else:
-                person = Person(id=new_id(), user_id=invitee.user_id,
+                person = Person(id=invitee.new_participant_id, user_id=invitee.user_id,
                                 display_name=invitee.display_name, role=invitee.role,
                                 kind="practice", listed=True)
                 self.people[person.id] = person
