@@ -192,3 +192,14 @@ def test_settings_with_a_roster_apply_together_or_leave_the_state_as_it_was() ->
     assert s.people["p-chair"].removed and not s.people["p-chair"].listed
     assert ("p-chair", "removed_by_chair") in [
         (e.participant_id, e.reason) for e in events if isinstance(e, m.ParticipantRemoved)]
+
+
+def test_adding_people_is_all_or_nothing() -> None:
+    # Found by tests/unit/test_session_state_machine.py: the new colleague was added before
+    # the last chair's role change was refused.
+    s = state()
+    before = (repr(s.info), repr(s.people), set(s.dirty))
+    with pytest.raises(Conflict):
+        s.handle(m.AddParticipants("u-chair", (invitee("u-new", "New"),
+                                               invitee("u-chair", "Chair", "viewer"))))
+    assert (repr(s.info), repr(s.people), s.dirty) == before
