@@ -14,12 +14,12 @@ from contextlib import asynccontextmanager
 from vclinic import accounts
 from vclinic.actors import ChildSpec, Restart, Runtime, open_runtime
 from vclinic.config import Settings
+from vclinic.context import AppContext
 from vclinic.log import get_logger
 from vclinic.media.service import open_media
+from vclinic.metrics import Metrics
 from vclinic.notifications.email import Mailer
 from vclinic.plugins import PluginHost
-from vclinic.server.context import AppContext
-from vclinic.server.metrics import Metrics
 from vclinic.sessions.actor import MAILBOX, SessionActor
 from vclinic.sessions.service import SessionService
 from vclinic.sessions.timer import Timers
@@ -55,11 +55,8 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     store = await prepare_store(settings, plugins)
     try:
         demo = await accounts.seed_demo(store) if settings.demo else None
-        async with open_runtime(SnapshotStateStore(store)) as runtime:
-            for kind in plugins.actor_kinds():
-                runtime.registry.register_kind(kind.kind, kind.factory,
-                                               mailbox_size=kind.mailbox_size,
-                                               restart=Restart(kind.restart))
+        snapshots = SnapshotStateStore(store)
+        async with open_runtime(snapshots) as runtime:
             # The session model is core (every workflow's meetings use it), so the core
             # registers its actor kind and the timers its actors use for grace periods.
             timers = Timers(runtime.registry)
@@ -77,12 +74,19 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
                 context = AppContext(
                     settings=settings, store=store, plugins=plugins, runtime=runtime,
                     metrics=metrics, demo=demo, sessions=sessions, mailer=mailer, media=media,
+                    timers=timers, snapshots=snapshots,
                     limiter=accounts.SigninLimiter(
                         settings.signin_attempts, settings.signin_window_seconds
                     ),
                 )
                 sessions.media = lambda: context.media
                 media.on_recording_lost = sessions.recording_lost
+                # Plugin actor kinds are built for this node's services: their factories
+                # receive the context instead of looking the node up later.
+                for kind in plugins.actor_kinds(context):
+                    runtime.registry.register_kind(kind.kind, kind.factory,
+                                                   mailbox_size=kind.mailbox_size,
+                                                   restart=Restart(kind.restart))
                 await sessions.recover()
                 await plugins.startup(context)
                 try:

@@ -162,6 +162,19 @@ class SessionService:
                         "csrf_token": row.csrf_token,
                         "next": f"/preview?session={session.id}"}
 
+    async def add_guest(self, session_id: str, display_name: str) -> str:
+        """Add a guest (no user account) to ``session_id``; returns their participant id. The
+        guest gets in with :meth:`start_guest` once they are there to take the cookie."""
+        participant_id = new_id()
+        await self.call(session_id, m.AddGuest(participant_id, display_name))
+        return participant_id
+
+    async def start_guest(self, session_id: str, participant_id: str) -> tuple[str, str]:
+        """Sign a guest added by :meth:`add_guest` in: returns the ``vclinic_session`` cookie
+        token (set it with ``vclinic.api.set_session_cookie``) and the guest's CSRF token."""
+        cookie, row = await self.store.atomic(link.start_guest, participant_id, session_id)
+        return cookie, str(row.csrf_token)
+
     # Live participation -----------------------------------------------------------------------
 
     async def enter(self, principal: Principal, session_id: str, connection_id: str,
