@@ -96,10 +96,18 @@ class ActorKind(Protocol):
     ``"permanent"``, ``"transient"`` or ``"temporary"``. Plugins never get a nursery.
     """
 
-    kind: str
-    factory: Callable[..., Any]
-    mailbox_size: int
-    restart: str
+    # Read-only properties, so that a frozen dataclass satisfies the protocol.
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def factory(self) -> Callable[..., Any]: ...
+
+    @property
+    def mailbox_size(self) -> int: ...
+
+    @property
+    def restart(self) -> str: ...
 
 
 @runtime_checkable
