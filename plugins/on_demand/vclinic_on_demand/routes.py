@@ -85,7 +85,7 @@ async def put_on_call(data: OnCallBody) -> dict[str, Any]:
     """Switch to On-Call (the On-Demand Requests tab appears) or back."""
     principal = current_principal()
     on = await services().store.atomic(record.set_on_call, principal.org_id, principal.user_id,
-                                  data.on_call)
+                                       data.on_call)
     return {"on_call": on}
 
 

@@ -64,7 +64,7 @@ async def call(provider_id: str, command: Any) -> Any:
 async def clinic() -> ClinicSettings:
     """The caller's organisation's settings; Forbidden when it does not use the workflow."""
     settings: ClinicSettings = await services().store.run(organisation.read,
-                                                     current_principal().org_id)
+                                                          current_principal().org_id)
     if not settings.enabled:
         raise Forbidden("Your organisation does not use the Virtual Clinic.",
                         code="workflow_disabled")
@@ -127,7 +127,7 @@ async def dashboard() -> dict[str, Any]:
         body["services"] = await services().store.run(directory.services, principal.org_id)
         body["outgoing"] = await outgoing(principal)
     body["sessions"] = await services().store.run(directory.sessions, principal.org_id,
-                                             principal.user_id)
+                                                  principal.user_id)
     return body
 
 
@@ -265,7 +265,7 @@ async def sessions() -> dict[str, Any]:
     await clinic()
     principal = current_principal()
     return {"sessions": await services().store.run(directory.sessions, principal.org_id,
-                                              principal.user_id)}
+                                                   principal.user_id)}
 
 
 @blueprint.get("/settings")
