@@ -18,6 +18,7 @@ typed and stays compatible within a major :data:`PLUGIN_API_VERSION`.
 - Data: :class:`BaseModel` and the fields, the core's records a workflow reads
   (:class:`Organisation`, :class:`User`, :class:`UserRole`, :class:`Service`), :func:`utcnow`,
   :func:`enqueue_email`; the session model's records are in :mod:`vclinic.api.records`.
+- ``/ws`` handlers: :class:`Connection` and the validated :class:`Inbound` message.
 - Errors plugins raise (mapped to HTTP status codes and ``{"error": {...}}`` bodies), ids,
   :func:`get_logger` and the domain events :class:`Event` and its subclasses.
 
@@ -69,6 +70,7 @@ from vclinic.plugins import (
     hookimpl,
 )
 from vclinic.server.gateway import Connection
+from vclinic.server.protocol import Inbound
 from vclinic.sessions.creation import NewSession
 from vclinic.sessions.message import (
     Event,
@@ -116,6 +118,7 @@ __all__ = [
     "EventBus",
     "Forbidden",
     "Gone",
+    "Inbound",
     "JSONTextField",
     "JoinDecision",
     "Migration",

@@ -1,6 +1,6 @@
 """The vclinic plugin API: every hook a plugin may implement; owned by the plugin host.
 
-Hooks are named ``vclinic_*`` and implemented with ``@vclinic.plugins.hookimpl``. Each docstring
+Hooks are named ``vclinic_*`` and implemented with ``@vclinic.api.hookimpl``. Each docstring
 says what the parameters are, whether the hook is ``firstresult``, who calls it and when, and
 whether the implementation may block or do I/O. ``docs/plugins.md`` documents each hook with an
 example; ``tests/plugins/test_docs.py`` fails when one is missing there.

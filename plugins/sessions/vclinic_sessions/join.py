@@ -10,7 +10,7 @@ Colleagues already signed in to the practice go straight to the Camera Preview i
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field
@@ -61,9 +61,10 @@ async def follow(token: str) -> Response:
     except VclinicError as exc:
         if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
             raise
-        return await make_response(_LINK_REFUSED.format(message=html.escape(exc.message)),
+        page = await make_response(_LINK_REFUSED.format(message=html.escape(exc.message)),
                                    exc.status, {"Content-Type": "text/html; charset=utf-8",
                                                 "Referrer-Policy": "no-referrer"})
+        return cast(Response, page)
     if _colleague(info["org_id"]):
         return redirect(_preview(info["session_id"]), 303)  # type: ignore[return-value]
     response: Response = redirect("/join", 303)  # type: ignore[assignment]

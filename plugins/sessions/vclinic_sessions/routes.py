@@ -226,7 +226,7 @@ async def capture(session_id: str) -> tuple[dict[str, Any], int]:
     """Save an image captured from a participant's video (chairs; body: the PNG or JPEG bytes,
     ``?participant_id=`` whose video) to the linked patient's Files."""
     participant_id = request.args.get("participant_id") or None
-    content = await request.get_data(cache=False, as_text=False)
+    content = await request.get_data(cache=False, as_text=False, parse_form_data=False)
     body = await services().sessions.capture(current_principal(), session_id, participant_id,
                                              content, request.headers.get("Content-Type", ""))
     return {"file": body}, 201
