@@ -70,6 +70,9 @@ class Invitee:
     #: A requester station (a Virtual Clinic room's device): not a colleague, so it may only
     #: stay on a list that already has it, with the role it has.
     station: bool = False
+    #: Id for the participant created when this user is not in the session yet (made by the
+    #: sender, so that the state makes no ids).
+    new_participant_id: str = dataclasses.field(kw_only=True)
 
 
 @dataclasses.dataclass(frozen=True)

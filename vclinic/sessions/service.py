@@ -228,7 +228,8 @@ class SessionService:
         _practice_only(principal)
         names = await self.store.run(directory.org_user_names, principal.org_id,
                                      [u for u, _ in people])
-        invitees = tuple(m.Invitee(u, names[u], role) for u, role in people)
+        invitees = tuple(m.Invitee(u, names[u], role, new_participant_id=new_id())
+                         for u, role in people)
         reply: dict[str, Any] = await self.call(
             session_id, m.AddParticipants(principal.user_id, invitees))
         return reply
@@ -259,7 +260,8 @@ class SessionService:
             # with the rest of the list; the state lets it stay only as it is.
             users = await self.store.run(directory.roster_users, principal.org_id,
                                          [u for u, _ in roster])
-            invitees = tuple(m.Invitee(u, users[u][0], role, station=users[u][1])
+            invitees = tuple(m.Invitee(u, users[u][0], role, station=users[u][1],
+                                       new_participant_id=new_id())
                              for u, role in roster)
         reply: dict[str, Any] = await self.call(session_id, m.UpdateSettings(
             principal.user_id, tuple(sorted(changes.items())), invitees))
