@@ -77,8 +77,12 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
                 context = AppContext(
                     settings=settings, store=store, plugins=plugins, runtime=runtime,
                     metrics=metrics, demo=demo, sessions=sessions, mailer=mailer, media=media,
-                    limiter=accounts.SigninLimiter(
-                        settings.signin_attempts, settings.signin_window_seconds
+                    limiter=accounts.SigninLockout(
+                        accounts.SigninLimiter(settings.signin_attempts,
+                                               settings.signin_window_seconds),
+                        accounts.SigninLimiter(settings.signin_account_attempts,
+                                               settings.signin_account_window_seconds),
+                        key=sessions.link_key,
                     ),
                 )
                 sessions.media = lambda: context.media

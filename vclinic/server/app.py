@@ -16,6 +16,7 @@ from vclinic.media import signalling
 from vclinic.server import api, auth, bell, dashboard, gateway, health, pages
 from vclinic.server.context import AppContext
 from vclinic.server.files import VclinicResponse
+from vclinic.server.headers import security_headers
 from vclinic.server.security import load_principal
 
 log = get_logger("http")
@@ -41,6 +42,7 @@ def create_app(context: AppContext) -> QuartTrio:
     )
     app.before_request(load_principal)
     app.after_request(_count(context))
+    app.after_request(security_headers(hsts=context.settings.secure_cookies))
     app.register_error_handler(VclinicError, _vclinic_error)
     app.register_error_handler(RequestSchemaValidationError, _validation_error)
     app.register_error_handler(HTTPException, _http_error)

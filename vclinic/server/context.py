@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import trio
 
 if TYPE_CHECKING:
-    from vclinic.accounts import SigninLimiter
+    from vclinic.accounts import SigninLockout
     from vclinic.actors import Runtime
     from vclinic.config import Settings
     from vclinic.media.service import MediaService
@@ -28,7 +28,7 @@ class AppContext:
     plugins: PluginHost
     runtime: Runtime
     metrics: Metrics
-    limiter: SigninLimiter
+    limiter: SigninLockout
     #: The session model (:class:`vclinic.sessions.media.SessionAccess` for the media plane).
     sessions: SessionService
     #: Delivers the email outbox; ``mailer.wake()`` after enqueueing.

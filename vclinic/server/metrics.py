@@ -41,7 +41,12 @@ class Metrics:
             "vclinic_ws_messages", "Messages received on /ws", ["outcome"], registry=self.registry
         )
         self.signin_failures = Counter(
-            "vclinic_signin_failures", "Failed sign-in attempts", registry=self.registry
+            "vclinic_signin_failures", "Failed sign-in attempts, by reason", ["reason"],
+            registry=self.registry,
+        )
+        self.signin_lockouts = Counter(
+            "vclinic_signin_lockouts", "Sign-in limits used up, by limit (pair, account)",
+            ["limit"], registry=self.registry,
         )
 
     def add_sampler(self, sample: Callable[[], dict[str, tuple[str, float]]]) -> None:

@@ -14,6 +14,7 @@ from vclinic.config import Settings
 from vclinic.log import get_logger
 from vclinic.server.app import create_app
 from vclinic.server.context import AppContext
+from vclinic.server.proxy import TrustedProxies
 
 log = get_logger("serve")
 
@@ -57,7 +58,8 @@ async def serve(
                 nursery.start_soon(_stop_on_signal, stop)
 
             async def run_http(task_status: trio.TaskStatus[list[str]]) -> None:
-                await hypercorn_serve(app, hypercorn_config(settings),  # type: ignore[arg-type]
+                await hypercorn_serve(TrustedProxies(app, settings.trusted_proxies),
+                                      hypercorn_config(settings),
                                       shutdown_trigger=_shutdown(stop, context),
                                       task_status=task_status)
                 nursery.cancel_scope.cancel()
