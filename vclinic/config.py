@@ -92,6 +92,8 @@ class Settings:
     smtp_port: int = 25
     #: Sender address of email notifications.
     smtp_from: str = "vclinic@localhost"
+    #: Display name on the From header of email notifications (``vclinic <clinic@...>``).
+    smtp_from_name: str = "vclinic"
     #: Upgrade the SMTP connection with STARTTLS.
     smtp_starttls: bool = False
     #: SMTP user name (empty: no authentication).

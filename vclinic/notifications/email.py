@@ -14,8 +14,11 @@ import base64
 import datetime as dt
 import smtplib
 from collections.abc import Sequence
+from email.headerregistry import Address
 from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
 import peewee
 import trio
@@ -71,12 +74,30 @@ def enqueue(to_address: str, subject: str, body: str, *, kind: str,
     )
 
 
-def _build(row: OutboxEmail, sender: str) -> EmailMessage:
+def sender(settings: Settings) -> Address:
+    """The From address: ``smtp_from`` with the ``smtp_from_name`` display name (a name given
+    in ``smtp_from`` itself, ``Clinic <clinic@example.org>``, wins)."""
+    name, address = parseaddr(settings.smtp_from)
+    return Address(display_name=name or settings.smtp_from_name, addr_spec=address)
+
+
+def message_domain(settings: Settings) -> str:
+    """The domain of Message-IDs: the host of ``public_url``, else the sender's domain."""
+    host = urlsplit(settings.public_url).hostname if settings.public_url else None
+    if host:
+        return host
+    return parseaddr(settings.smtp_from)[1].rpartition("@")[2] or "localhost"
+
+
+def _build(row: OutboxEmail, settings: Settings) -> EmailMessage:
+    # RFC 5322: an origination Date (when the email was queued: the same on every retry) and
+    # a Message-ID unique to the row, on the deployment's own domain.
     message = EmailMessage()
-    message["From"] = sender
+    message["From"] = sender(settings)
     message["To"] = row.to_address
     message["Subject"] = row.subject
-    message["Message-ID"] = f"<{row.id}@vclinic>"
+    message["Date"] = format_datetime(row.created_at.astimezone(dt.UTC))
+    message["Message-ID"] = f"<{row.id}@{message_domain(settings)}>"
     message.set_content(row.body)
     for item in row.attachments:
         maintype, _, subtype = item["content_type"].partition("/")
@@ -139,7 +160,7 @@ class Mailer:
     async def _deliver(self, row: OutboxEmail) -> None:
         attempts = row.attempts + 1
         try:
-            message = _build(row, self.settings.smtp_from)
+            message = _build(row, self.settings)
             await trio.to_thread.run_sync(_send, self.settings, message)
         except (OSError, smtplib.SMTPException) as exc:
             failed = attempts >= self.settings.email_max_attempts
