@@ -35,6 +35,8 @@ def create_app(context: AppContext) -> QuartTrio:
     QuartSchema(
         app,
         info=Info(title="vclinic API", version=__version__),
+        # The reference pages are served from vendored assets by the pages blueprint.
+        swagger_ui_path=None, redoc_ui_path=None, scalar_ui_path=None,
         security_schemes={
             "cookie": {"type": "apiKey", "in_": "cookie", "name": "vclinic_session"},
             "bearer": {"type": "http", "scheme": "bearer"},
