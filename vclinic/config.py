@@ -104,6 +104,9 @@ class Settings:
     email_retry_seconds: float = 30.0
     #: Attempts after which an email is marked failed.
     email_max_attempts: int = 5
+    #: Serve ``/metrics`` only on this ``host:port`` (e.g. ``127.0.0.1:9100``) instead of on the
+    #: main address; empty: on the main address.
+    metrics_address: str = ""
     #: Log level: debug, info, warning, error.
     log_level: str = "info"
     #: Log format: ``auto`` (readable on a terminal, JSON lines otherwise), ``json`` or ``console``.

@@ -11,9 +11,10 @@ exponential backoff (``email_retry_seconds`` doubled per attempt) and gives up a
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -129,6 +130,31 @@ def _next_due() -> dt.datetime | None:
     return row.next_attempt_at if row else None
 
 
+@dataclasses.dataclass(frozen=True)
+class OutboxStatistics:
+    """The outbox as metrics show it."""
+
+    #: Emails pending or waiting for a retry.
+    waiting: int
+    #: Emails given up on.
+    failed: int
+    #: Seconds since the oldest waiting email was queued (0 when none waits).
+    oldest_seconds: float
+
+
+def outbox_statistics(now: dt.datetime) -> OutboxStatistics:
+    """Count the outbox by status (in a store thread)."""
+    waiting = OutboxEmail.status.in_(("pending", "retrying"))
+    first = (OutboxEmail.select(OutboxEmail.created_at).where(waiting)
+             .order_by(OutboxEmail.created_at).first())
+    oldest = first.created_at if first is not None else None
+    return OutboxStatistics(
+        waiting=OutboxEmail.select().where(waiting).count(),
+        failed=OutboxEmail.select().where(OutboxEmail.status == "failed").count(),
+        oldest_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+    )
+
+
 def _record(email_id: str, fields: dict[str, Any]) -> None:
     OutboxEmail.update(**fields).where(OutboxEmail.id == email_id).execute()
 
@@ -136,9 +162,12 @@ def _record(email_id: str, fields: dict[str, Any]) -> None:
 class Mailer:
     """Delivers the outbox; ``wake()`` after enqueueing to send without waiting."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings,
+                 on_failure: Callable[[bool], None] | None = None) -> None:
         self.store = store
         self.settings = settings
+        #: Told of each failed attempt, and whether it was the last (for metrics).
+        self._on_failure = on_failure
         self._wake = trio.Event()
 
     def wake(self) -> None:
@@ -172,6 +201,8 @@ class Mailer:
             })
             log.warning("email_failed", email_id=row.id, attempts=attempts, final=failed,
                         error=type(exc).__name__)
+            if self._on_failure is not None:
+                self._on_failure(failed)
             return
         await self.store.run(_record, row.id, {"attempts": attempts, "status": "sent",
                                                "sent_at": utcnow(), "last_error": None})

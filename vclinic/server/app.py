@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from quart import Response, g, jsonify, request
@@ -42,6 +43,7 @@ def create_app(context: AppContext) -> QuartTrio:
             "bearer": {"type": "http", "scheme": "bearer"},
         },
     )
+    app.before_request(_start_timer)
     app.before_request(load_principal)
     app.after_request(_count(context))
     app.after_request(security_headers(hsts=context.settings.secure_cookies))
@@ -62,9 +64,21 @@ def create_app(context: AppContext) -> QuartTrio:
     return app
 
 
+async def _start_timer() -> None:
+    g.started = time.perf_counter()
+
+
 def _count(context: AppContext) -> Any:
     async def count(response: Response) -> Response:
-        context.metrics.http_requests.labels(request.method, str(response.status_code)).inc()
+        metrics = context.metrics
+        metrics.http_requests.labels(request.method, str(response.status_code)).inc()
+        started = g.get("started")
+        if started is not None:
+            # The route pattern (``/api/v1/sessions/<session_id>``), never the path: ids stay
+            # out of the labels and their number stays bounded.
+            route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+            metrics.http_latency.labels(request.method, route).observe(
+                time.perf_counter() - started)
         return response
 
     return count

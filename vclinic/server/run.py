@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import signal
+from functools import partial
 
 import trio
 from hypercorn.config import Config as HypercornConfig
@@ -15,6 +16,7 @@ from vclinic.log import get_logger
 from vclinic.server.app import create_app
 from vclinic.server.context import AppContext
 from vclinic.server.proxy import TrustedProxies
+from vclinic.server.scrape import scrape_app
 
 log = get_logger("serve")
 
@@ -30,6 +32,8 @@ class Running:
     urls: list[str]
     context: AppContext
     stop: trio.Event
+    #: Where ``/metrics`` is served when ``metrics_address`` is set (else on ``urls``).
+    metrics_urls: list[str] = dataclasses.field(default_factory=list)
 
 
 def hypercorn_config(settings: Settings) -> HypercornConfig:
@@ -65,8 +69,16 @@ async def serve(
                 nursery.cancel_scope.cancel()
 
             urls = await nursery.start(run_http)
-            log.info("serving", urls=urls)
-            task_status.started(Running(urls=urls, context=context, stop=stop))
+            metrics_urls: list[str] = []
+            if settings.metrics_address:
+                config = hypercorn_config(settings)
+                config.bind = [settings.metrics_address]
+                metrics_urls = await nursery.start(partial(
+                    hypercorn_serve, scrape_app(context.metrics), config,  # type: ignore[arg-type]
+                    shutdown_trigger=stop.wait))
+            log.info("serving", urls=urls, metrics_urls=metrics_urls)
+            task_status.started(Running(urls=urls, context=context, stop=stop,
+                                        metrics_urls=metrics_urls))
     log.info("stopped")
 
 

@@ -80,8 +80,24 @@ def vclinic_dashboard_sections(principal: Any) -> list[DashboardSection]:
 @hookimpl
 async def vclinic_on_startup(app_context: Any) -> None:
     node.attach(app_context)
+    app_context.metrics.add_refresher(_queue_gauges(app_context))
     # Wake every queue with patients in it, so that grace periods cut short by a restart are
     # armed again even if nobody touches the queue.
     for org_id in await app_context.store.run(record.active_orgs):
         node_ref = app_context.runtime.registry.ref(f"queue:{org_id}")
         await node_ref.send(m.Recover())
+
+
+def _queue_gauges(app_context: Any) -> Any:
+    """The refresher of the queue's gauges, read from the database when metrics are scraped."""
+    metrics = app_context.metrics
+    depth = metrics.gauge("vclinic_on_demand_queue_depth", "Patients waiting in On-Demand queues")
+    longest = metrics.gauge("vclinic_on_demand_queue_longest_wait_seconds",
+                            "How long the patient waiting longest has waited (0: nobody waits)")
+
+    async def refresh() -> None:
+        waiting, wait = await app_context.store.run(record.queue_statistics)
+        depth.set(waiting)
+        longest.set(wait)
+
+    return refresh
