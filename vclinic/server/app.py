@@ -18,6 +18,7 @@ from vclinic.server import api, auth, bell, dashboard, gateway, health, pages
 from vclinic.server.context import AppContext
 from vclinic.server.files import VclinicResponse
 from vclinic.server.headers import security_headers
+from vclinic.server.openapi import ErrorResponsesProvider
 from vclinic.server.security import load_principal
 
 log = get_logger("http")
@@ -38,6 +39,7 @@ def create_app(context: AppContext) -> QuartTrio:
         info=Info(title="vclinic API", version=__version__),
         # The reference pages are served from vendored assets by the pages blueprint.
         swagger_ui_path=None, redoc_ui_path=None, scalar_ui_path=None,
+        openapi_provider_class=ErrorResponsesProvider,
         security_schemes={
             "cookie": {"type": "apiKey", "in_": "cookie", "name": "vclinic_session"},
             "bearer": {"type": "http", "scheme": "bearer"},
@@ -115,4 +117,8 @@ async def _http_error(err: HTTPException) -> Response:
     code = codes.get(err.code or 500, "http_error")
     response = jsonify({"error": {"code": code, "message": err.description or err.name}})
     response.status_code = err.code or 500
+    # A 405 says which methods the path takes (RFC 9110), as werkzeug's own answer does.
+    for name, value in err.get_headers():
+        if name.lower() == "allow":
+            response.headers["Allow"] = value
     return response
