@@ -39,8 +39,13 @@ def assert_secured(response: httpx.Response, *, cacheable: bool = False) -> None
 async def test_every_page_and_api_response_carries_the_security_headers(client: Client) -> None:
     for path in ["/", *(f"/{page}" for page in PAGES), "/docs", "/redocs", "/scalar",
                  "/openapi.json", "/healthz", "/readyz", "/metrics", "/no-such-page",
-                 "/api/v1/me", "/static/sessions/join.html"]:
+                 "/api/v1/me", "/static/sessions/join.html", "/o/demo-clinic/calendar"]:
         assert_secured(await client.request("GET", path))
+    # The page a browser gets for a join link that does not work.
+    refused = await client.request("GET", "/join/not-a-real-token",
+                                   headers={"Accept": "text/html"})
+    assert refused.headers["content-type"].startswith("text/html")
+    assert_secured(refused)
     # A refused write, an error from before the handler runs.
     assert_secured(await client.request("POST", "/api/v1/users", json={}))
 
