@@ -253,6 +253,10 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("database_url must start with sqlite:// or postgresql://")
     if settings.media_workers < 0:
         raise ConfigError("media_workers must be 0 (one per core) or more")
+    if settings.metrics_address:
+        host, _, port = settings.metrics_address.rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ConfigError("metrics_address must be host:port, e.g. 127.0.0.1:9100")
     for network in settings.trusted_proxies:
         try:
             ipaddress.ip_network(network, strict=False)
