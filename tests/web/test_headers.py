@@ -41,6 +41,11 @@ async def test_every_page_and_api_response_carries_the_security_headers(client: 
                  "/openapi.json", "/healthz", "/readyz", "/metrics", "/no-such-page",
                  "/api/v1/me", "/static/sessions/join.html", "/o/demo-clinic/calendar"]:
         assert_secured(await client.request("GET", path))
+    # WebSocket connections to this server only (named for browsers of CSP level 2).
+    page = await client.request("GET", "/call")
+    ws_origin = client.base.replace("http://", "ws://")
+    assert _directives(page.headers["content-security-policy"])["connect-src"] == \
+        f"'self' {ws_origin}"
     # The page a browser gets for a join link that does not work.
     refused = await client.request("GET", "/join/not-a-real-token",
                                    headers={"Accept": "text/html"})

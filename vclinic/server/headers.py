@@ -14,6 +14,7 @@ Anything that is not a static asset is sent with ``Cache-Control: no-store``: pa
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 
 from quart import Response, request
@@ -40,16 +41,18 @@ _BASE_POLICY = {
 }
 
 
-def policy(*, inline_styles: bool = False) -> str:
-    """The Content-Security-Policy header value; ``inline_styles`` for the API doc pages."""
+def policy(*, inline_styles: bool = False, websocket: str = "") -> str:
+    """The Content-Security-Policy header value; ``inline_styles`` for the API doc pages;
+    ``websocket`` is this server's own ``ws(s)://host`` origin, named besides ``'self'`` for
+    browsers that do not count WebSocket URLs as ``'self'`` (CSP level 2)."""
     directives = dict(_BASE_POLICY)
     if inline_styles:
         directives["style-src"] = "'self' 'unsafe-inline'"
+    if websocket:
+        directives["connect-src"] = f"'self' {websocket}"
     return "; ".join(f"{name} {value}" for name, value in directives.items())
-
-
-PAGE_POLICY = policy()
-DOC_POLICY = policy(inline_styles=True)
+#: A Host header that may be named in the policy (anything else is left out of it).
+_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
 #: Strict-Transport-Security when the deployment is served over HTTPS (``secure_cookies``).
 HSTS = "max-age=31536000; includeSubDomains"
 
@@ -67,7 +70,10 @@ def security_headers(hsts: bool) -> Callable[[Response], Awaitable[Response]]:
     async def apply(response: Response) -> Response:
         headers = response.headers
         path = request.path
-        headers["Content-Security-Policy"] = DOC_POLICY if path in DOC_PAGES else PAGE_POLICY
+        scheme = "wss" if request.scheme in ("https", "wss") else "ws"
+        host = request.host if _HOST.fullmatch(request.host) else ""
+        headers["Content-Security-Policy"] = policy(
+            inline_styles=path in DOC_PAGES, websocket=f"{scheme}://{host}" if host else "")
         headers["X-Frame-Options"] = "DENY"
         headers["X-Content-Type-Options"] = "nosniff"
         headers.setdefault("Referrer-Policy", "no-referrer")
