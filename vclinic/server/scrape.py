@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vclinic.server.metrics import Metrics
+from vclinic.metrics import Metrics
 
 
 def scrape_app(metrics: Metrics) -> Any:
