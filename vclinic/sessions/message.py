@@ -26,6 +26,9 @@ class Enter:
     new_participant_id: str
     #: The participant's answer to recording consent, when they gave one on entering.
     consent_recording: bool | None = None
+    #: The user is a requester station: not a colleague, so only a session that lists it (a
+    #: Virtual Clinic session) may be entered, as the REST API shows it no other.
+    station: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

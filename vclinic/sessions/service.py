@@ -191,7 +191,8 @@ class SessionService:
             connection_id=connection_id, org_id=None if guest_pid else principal.org_id,
             user_id=None if guest_pid else principal.user_id, guest_participant_id=guest_pid,
             display_name=principal.name, new_participant_id=new_id(),
-            consent_recording=consent_recording))
+            consent_recording=consent_recording,
+            station=principal.is_station))
         return reply
 
     async def leave(self, principal: Principal, session_id: str, participant_id: str,

@@ -150,7 +150,7 @@ class SessionState:
         if person is None:
             if c.guest_participant_id is not None:
                 raise Forbidden("Join with the session link first.", code="not_in_session")
-            if self.info.access_level == "private":
+            if self.info.access_level == "private" or c.station:
                 raise Forbidden("This is a private session: only people on its participant "
                                 "list can join.", code="not_invited")
             person = Person(id=c.new_participant_id, user_id=c.user_id,
