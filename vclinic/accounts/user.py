@@ -19,7 +19,7 @@ from vclinic.accounts.password import (
 )
 from vclinic.errors import BadRequest, Conflict, NotFound, Unauthorized
 from vclinic.ids import UserId
-from vclinic.store import ROLES, Organisation, Store, User, UserRole
+from vclinic.store import ROLES, Organisation, Store, User, UserRole, audit
 
 PASSWORD_MIN = 8
 # argon2 takes any length, but a megabyte "password" is only a way to burn CPU.
@@ -68,7 +68,7 @@ def validate_roles(roles: str | Iterable[str]) -> tuple[str, ...]:
 
 def _create_user(
     org_slug: str, email: str, password_hash: str, roles: tuple[str, ...], name: str,
-    station: bool,
+    station: bool, actor_id: str | None,
 ) -> User:
     org = Organisation.get_or_none(Organisation.slug == org_slug)
     if org is None:
@@ -81,6 +81,7 @@ def _create_user(
     )
     for role in roles:
         UserRole.create(user=user, role=role)
+    audit.record(org.id, actor_id, "user.created", user.id)
     return user
 
 
@@ -92,11 +93,13 @@ async def create_user(
     roles: str | Iterable[str],
     name: str = "",
     station: bool = False,
+    actor_id: str | None = None,
 ) -> User:
     """Create an active account in the organisation ``org_slug`` holding ``roles``.
 
     Raises BadRequest (malformed email, short password, unknown role, over-long name), NotFound
-    (no such organisation) or Conflict (the email is taken).
+    (no such organisation) or Conflict (the email is taken). The audit trail names
+    ``actor_id`` (the admin; None for the CLI and the demo seed) as the creator.
     """
     email = validate_email(email)
     validate_password(password)
@@ -107,7 +110,7 @@ async def create_user(
     password_hash = await hash_password(password)
     try:
         return await store.atomic(
-            _create_user, org_slug, email, password_hash, role_set, name, station
+            _create_user, org_slug, email, password_hash, role_set, name, station, actor_id
         )
     except peewee.IntegrityError:
         # Lost a race with another creation of the same email.

@@ -49,6 +49,6 @@ async def create_user(data: NewUserBody) -> tuple[dict[str, Any], int]:
     principal = current_principal()
     user = await accounts.create_user(
         ctx().store, principal.org_slug, data.email, data.password, data.role, data.name,
-        station=data.station,
+        station=data.station, actor_id=principal.user_id,
     )
     return {"user": accounts.user_summary(user, [data.role])}, 201

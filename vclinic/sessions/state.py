@@ -362,7 +362,10 @@ class SessionState:
         return events
 
     def _close(self, c: m.Close) -> Outcome:
-        self.chair(c.by_user_id, Ability.CLOSE)
+        if c.as_admin:
+            self._open()
+        else:
+            self.chair(c.by_user_id, Ability.CLOSE)
         events: list[Any] = []
         for person in self.people.values():
             if person.state in PRESENT:

@@ -73,8 +73,12 @@ def vclinic_dashboard_sections(principal: Any) -> list[DashboardSection]:
     roles = set(getattr(principal, "roles", ()))
     if getattr(principal, "is_guest", False) or not {"provider", "admin"} & roles:
         return []
-    return [DashboardSection("on-demand", "On-Demand Requests",
-                             "/static/on_demand/section.js", order=30)]
+    sections = [DashboardSection("on-demand", "On-Demand Requests",
+                                 "/static/on_demand/section.js", order=30)]
+    if "admin" in roles:
+        sections.append(DashboardSection("on-demand-setup", "On-Demand setup",
+                                         "/static/on_demand/admin.js", order=50, page="admin"))
+    return sections
 
 
 @hookimpl

@@ -67,10 +67,13 @@ def vclinic_static_dirs() -> dict[str, Path]:
 def vclinic_dashboard_sections(principal: Any) -> list[DashboardSection]:
     if getattr(principal, "is_guest", False):
         return []
-    if not organisation.ENABLED.get(getattr(principal, "org_id", ""), True):
-        return []
     roles = set(getattr(principal, "roles", ()))
-    sections = []
+    # The admin's settings stay reachable with the workflow off: that is where it is turned on.
+    sections = [DashboardSection("virtual-clinic-settings", "Virtual Clinic settings",
+                                 "/static/virtual-clinic/admin.js", order=40, page="admin")
+                ] if "admin" in roles else []
+    if not organisation.ENABLED.get(getattr(principal, "org_id", ""), True):
+        return sections
     if "provider" in roles:
         sections.append(DashboardSection("availability", "Availability for sessions",
                                          "/static/virtual-clinic/availability.js", order=0))
