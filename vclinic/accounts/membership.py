@@ -43,10 +43,10 @@ def _change(org_id: str, actor_id: str, user_id: str, roles: tuple[str, ...] | N
     held = _roles(user.id)
     loses_admin = "admin" in held and (
         (roles is not None and "admin" not in roles) or active is False)
-    if loses_admin and user.is_active and not _other_active_admins(org_id, user.id):
-        raise Conflict(LAST_ADMIN, code="last_admin")
     if active is False and user.id == actor_id:
         raise Conflict("You cannot deactivate your own account.", code="self_deactivation")
+    if loses_admin and user.is_active and not _other_active_admins(org_id, user.id):
+        raise Conflict(LAST_ADMIN, code="last_admin")
     if roles is not None and set(roles) != held:
         UserRole.delete().where(UserRole.user == user.id).execute()
         for role in roles:

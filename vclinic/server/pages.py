@@ -20,6 +20,7 @@ PAGES = {
     "call": "call.html",
     "join": "join.html",
     "left": "left.html",
+    "admin": "admin.html",
 }
 
 
