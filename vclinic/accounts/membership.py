@@ -20,7 +20,8 @@ LAST_ADMIN = ("The organisation needs at least one active admin: make someone el
               "first.")
 
 
-def _member(org_id: str, user_id: str) -> User:
+def member(org_id: str, user_id: str) -> User:
+    """The account ``user_id`` of ``org_id``, or NotFound (also for another organisation's)."""
     user: User | None = User.get_or_none(User.id == user_id, User.organisation == org_id)
     if user is None:
         raise NotFound("There is no such account in your organisation.", code="user_not_found")
@@ -39,7 +40,7 @@ def _other_active_admins(org_id: str, user_id: str) -> int:
 
 def _change(org_id: str, actor_id: str, user_id: str, roles: tuple[str, ...] | None,
             active: bool | None) -> dict[str, Any]:
-    user = _member(org_id, user_id)
+    user = member(org_id, user_id)
     held = _roles(user.id)
     loses_admin = "admin" in held and (
         (roles is not None and "admin" not in roles) or active is False)
@@ -78,7 +79,7 @@ async def change_user(store: Store, org_id: str, actor_id: str, user_id: str,
 
 
 def _set_password(org_id: str, actor_id: str, user_id: str, password_hash: str) -> None:
-    user = _member(org_id, user_id)
+    user = member(org_id, user_id)
     User.update(password_hash=password_hash).where(User.id == user.id).execute()
     # Whoever knew the old password is signed out with it.
     AuthSession.delete().where(AuthSession.user == user.id).execute()

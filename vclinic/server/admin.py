@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any, cast
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, Response, make_response
+from quart import Blueprint, Response, make_response, request
 from quart_schema import tag, validate_request
 
-from vclinic.accounts import membership, organisation, service
+from vclinic.accounts import membership, organisation, reset, service
 from vclinic.errors import BadRequest
 from vclinic.server.security import ctx, current_principal, require
+from vclinic.sessions.link import link_key
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/api/v1")
 
@@ -72,6 +73,20 @@ async def reset_password(user_id: str, data: PasswordBody) -> Response:
     await membership.reset_password(ctx().store, principal.org_id, principal.user_id, user_id,
                                     data.password)
     return await _no_content()
+
+
+@blueprint.post("/users/<user_id>/password-reset-email")
+@tag(["administration"])
+@require("admin")
+async def email_password_reset(user_id: str) -> tuple[dict[str, Any], int]:
+    """Email the account a link to set a new password (valid 24 hours, once) through the
+    outbox; 202 once queued. 409 ``user_inactive`` for a deactivated account."""
+    app, principal = ctx(), current_principal()
+    base = app.settings.public_url or request.host_url
+    await reset.email_reset(app.store, link_key(app.settings.data_dir), principal.org_id,
+                            principal.user_id, user_id, base)
+    app.mailer.wake()
+    return {"queued": True}, 202
 
 
 @blueprint.post("/services")

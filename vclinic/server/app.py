@@ -13,7 +13,17 @@ from vclinic import __version__
 from vclinic.errors import BadRequest, VclinicError
 from vclinic.log import get_logger
 from vclinic.media import signalling
-from vclinic.server import admin, api, auth, bell, dashboard, gateway, health, pages
+from vclinic.server import (
+    admin,
+    api,
+    auth,
+    bell,
+    dashboard,
+    gateway,
+    health,
+    pages,
+    password,
+)
 from vclinic.server.context import AppContext
 from vclinic.server.files import VclinicResponse
 from vclinic.server.security import load_principal
@@ -45,8 +55,8 @@ def create_app(context: AppContext) -> QuartTrio:
     app.register_error_handler(RequestSchemaValidationError, _validation_error)
     app.register_error_handler(HTTPException, _http_error)
 
-    for blueprint in (health.blueprint, auth.blueprint, api.blueprint, admin.blueprint,
-                      bell.blueprint, dashboard.blueprint):
+    for blueprint in (health.blueprint, auth.blueprint, password.blueprint, api.blueprint,
+                      admin.blueprint, bell.blueprint, dashboard.blueprint):
         app.register_blueprint(blueprint)
     for blueprint in context.plugins.blueprints():
         app.register_blueprint(blueprint)

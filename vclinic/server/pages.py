@@ -21,6 +21,7 @@ PAGES = {
     "join": "join.html",
     "left": "left.html",
     "admin": "admin.html",
+    "reset": "reset.html",
 }
 
 

@@ -104,12 +104,19 @@ export default async function render(element, shell) {
         await reload(`active-${user.id}`);
       }
     });
+    const mail = el("button", { type: "button", text: "Email reset link",
+      "aria-label": `Email reset link: ${user.name}`, disabled: !user.is_active });
+    mail.addEventListener("click", async () => {
+      const done = await run(mail, result,
+        () => api("POST", `/users/${user.id}/password-reset-email`));
+      if (done) result.ok(`A link to set a new password was emailed to ${user.name}.`);
+    });
     item.append(
       el("p", { class: "admin-row-title" }, user.name || user.email, " ",
         el("span", { class: "muted", text: user.email })),
       el("p", { class: "admin-row-meta", text: describe(user) }),
       el("div", { class: "row-actions" }, opener("Change roles", "roles", rolesEditor),
-        opener("Reset password", "password", passwordEditor), activate),
+        opener("Reset password", "password", passwordEditor), mail, activate),
       editors);
     return item;
   }
