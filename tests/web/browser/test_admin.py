@@ -90,8 +90,8 @@ def test_admin_adds_a_station_resets_its_password_and_deactivates_it(
         node: NodeThread, browser: Any, page: Any) -> None:
     open_admin(page, node.url)
     users = section(page, "Users")
-    users.get_by_label("Name").fill("Ward 7 Station")
-    users.get_by_label("Email").fill("ward7@demo.clinic")
+    users.get_by_label("Name", exact=True).fill("Ward 7 Station")
+    users.get_by_label("Email", exact=True).fill("ward7@demo.clinic")
     users.get_by_label("Account type").select_option(label="Requester station (stays signed in)")
     users.get_by_label("First password").fill("short")
     users.get_by_role("button", name="Add user").click()
