@@ -13,16 +13,23 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Iterable
+
+import peewee
 
 from vclinic.accounts.membership import member
 from vclinic.accounts.password import hash_password
-from vclinic.accounts.user import validate_password
+from vclinic.accounts.user import insert_user, validate_new_user, validate_password
 from vclinic.errors import BadRequest, Conflict
+from vclinic.ids import new_token
 from vclinic.notifications.email import enqueue
 from vclinic.store import AuthSession, Organisation, Store, User, audit, utcnow
 
 RESET_HOURS = 24
+#: An invitation's link lasts longer: the person may not read their email the same day.
+INVITE_HOURS = 72
 SUBJECT = "Set a new password for vclinic"
+INVITE_SUBJECT = "Your vclinic account"
 BAD_LINK = ("This password reset link is not valid any more. Ask your organisation's admin "
             "for a new one.")
 _TOKEN_MAX = 200
@@ -34,10 +41,10 @@ def _signature(key: bytes, user_id: str, expires: int, password_hash: str) -> st
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def make_token(key: bytes, user: User, now: dt.datetime) -> str:
-    """The reset token of ``user``, valid RESET_HOURS from ``now`` and until the password
+def make_token(key: bytes, user: User, now: dt.datetime, hours: int = RESET_HOURS) -> str:
+    """The reset token of ``user``, valid ``hours`` from ``now`` and until the password
     changes."""
-    expires = int((now + dt.timedelta(hours=RESET_HOURS)).timestamp())
+    expires = int((now + dt.timedelta(hours=hours)).timestamp())
     return f"{user.id}.{expires}.{_signature(key, user.id, expires, user.password_hash)}"
 
 
@@ -55,6 +62,37 @@ def _email_reset(org_id: str, actor_id: str, user_id: str, key: bytes, base_url:
     row = enqueue(user.email, SUBJECT, body, kind="account.password_reset")
     audit.record(org_id, actor_id, "user.password_reset_sent", user.id)
     return str(row.id)
+
+
+def _email_invitation(user: User, org_name: str, actor_id: str, key: bytes,
+                      base_url: str) -> None:
+    link = f"{base_url.rstrip('/')}/reset#{make_token(key, user, utcnow(), INVITE_HOURS)}"
+    body = (f"Hello {user.name or ''},\n\n"
+            f"An admin of {org_name} made you an account on vclinic, the practice's video "
+            f"visits.\nOpen this link within {INVITE_HOURS} hours to choose your password:"
+            f"\n\n{link}\n\nThen sign in with this email address.\n")
+    enqueue(user.email, INVITE_SUBJECT, body, kind="account.invitation")
+    audit.record(user.organisation_id, actor_id, "user.invited", user.id)
+
+
+async def invite_user(store: Store, key: bytes, org_slug: str, actor_id: str, email: str,
+                      roles: str | Iterable[str], name: str, station: bool, base_url: str
+                      ) -> User:
+    """Create the account with an unusable random password and email it a link to choose its
+    own, in one transaction (no account without its invitation). Raises as ``create_user``."""
+    email, role_set, name = validate_new_user(email, roles, name)
+    password_hash = await hash_password(new_token())
+
+    def create() -> User:
+        user = insert_user(org_slug, email, password_hash, role_set, name, station, actor_id)
+        _email_invitation(user, user.organisation.name, actor_id, key, base_url)
+        return user
+
+    try:
+        return await store.atomic(create)
+    except peewee.IntegrityError:
+        raise Conflict("An account with this email address already exists",
+                       field="email") from None
 
 
 async def email_reset(store: Store, key: bytes, org_id: str, actor_id: str, user_id: str,

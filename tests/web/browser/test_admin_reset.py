@@ -77,3 +77,40 @@ def test_emailed_reset_link_sets_a_new_password_once(
     finally:
         context.close()
         node.stop()
+
+
+def test_an_invited_user_chooses_their_password_from_the_email(
+        tmp_path: Path, smtp_server: tuple[int, Path], browser: Any) -> None:  # noqa: F811
+    port, maildir = smtp_server
+    node = NodeThread(tmp_path / "node", smtp_port=port, email_retry_seconds=0.2).start()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        open_admin(page, node.url)
+        users = section(page, "Users")
+        users.get_by_label("Name", exact=True).fill("Dr Mary Seacole")
+        users.get_by_label("Email", exact=True).fill("dr.mary@demo.clinic")
+        users.get_by_label("Email them a link to choose their own password").check()
+        expect()(users.get_by_label("First password")).to_be_hidden()
+        users.get_by_role("button", name="Add user").click()
+        expect()(result(users)).to_have_text(
+            "Dr Mary Seacole was added and emailed a link to choose a password.")
+        expect()(users.locator("li.admin-row", has_text="dr.mary@demo.clinic")).to_contain_text(
+            "Provider · Active")
+
+        [message] = received(maildir)
+        assert message["To"] == "dr.mary@demo.clinic"
+        link = re.search(r"(http://\S+/reset#\S+)", message.get_payload(decode=True).decode())
+        assert link is not None
+        person = context.browser.new_context()
+        mary = person.new_page()
+        mary.goto(link.group(1))
+        mary.get_by_label("New password", exact=True).fill("mary-chosen-1")
+        mary.get_by_label("New password again").fill("mary-chosen-1")
+        mary.get_by_role("button", name="Set password").click()
+        expect()(mary.get_by_text("Your new password is set.")).to_be_visible()
+        signin(mary, node.url, "dr.mary@demo.clinic", "mary-chosen-1")
+        person.close()
+    finally:
+        context.close()
+        node.stop()

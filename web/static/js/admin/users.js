@@ -138,20 +138,26 @@ export default async function render(element, shell) {
   kind.value = "provider";
   const password = el("input", { type: "password", autocomplete: "new-password", minlength: "8",
     required: true });
+  const invite = checkbox("Email them a link to choose their own password", false);
+  const passwordField = field("First password", password,
+    "At least 8 characters; give it to them in person.");
+  invite.box.addEventListener("change", () => { passwordField.hidden = invite.box.checked; });
   const add = el("button", { type: "submit", class: "primary", text: "Add user" });
   const form = el("form", { novalidate: true, class: "admin-form", "aria-labelledby": "admin-users-add" },
     el("h3", { id: "admin-users-add", text: "Add a user" }),
     el("div", { class: "admin-grid" }, field("Name", name), field("Email", email),
-      field("Account type", kind), field("First password", password,
-        "At least 8 characters; give it to them in person.")),
+      field("Account type", kind), passwordField),
+    invite.node,
     el("div", { class: "row-actions" }, add));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const station = kind.value === "station";
-    const body = { name: name.value.trim(), email: email.value.trim(), password: password.value,
-      role: station ? "requester" : kind.value, station };
+    const invited = invite.box.checked;
+    const body = { name: name.value.trim(), email: email.value.trim(),
+      role: station ? "requester" : kind.value, station, invite: invited };
+    if (!invited) body.password = password.value;
     if (!body.name) { result.fail("Enter the person's or the station's name.", name); return; }
-    if (password.value.length < 8) {
+    if (!invited && password.value.length < 8) {
       result.fail("The password must be at least 8 characters long.", password);
       return;
     }
@@ -160,8 +166,10 @@ export default async function render(element, shell) {
     add.disabled = true;
     try {
       const created = await api("POST", "/users", body);
-      result.ok(`${created.user.name} was added.`);
+      result.ok(invited ? `${created.user.name} was added and emailed a link to choose a `
+        + "password." : `${created.user.name} was added.`);
       form.reset();
+      passwordField.hidden = false;
       kind.value = "provider";
       await reload();
     } catch (error) {
