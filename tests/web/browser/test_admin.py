@@ -251,7 +251,17 @@ def test_on_demand_public_page_qr_code_and_setup_guide(node: NodeThread, page: A
     qr = setup.get_by_role("img", name=re.compile("QR code that opens"))
     expect()(qr).to_be_visible()
     assert qr.evaluate("img => img.complete && img.naturalWidth") > 0
-    expect()(setup.get_by_role("button", name="Print QR code")).to_be_enabled()
+    # Print QR code prints the page with the poster alone showing (the browser's print dialog
+    # itself is replaced: headless Chromium has none).
+    page.evaluate("window.print = () => { window.__printing = "
+                  "document.body.classList.contains('printing'); }")
+    setup.get_by_role("button", name="Print QR code").click()
+    assert page.evaluate("window.__printing") is True
+    page.emulate_media(media="print")
+    expect()(page.locator("#on-demand-poster img")).to_be_visible()
+    expect()(section(page, "Users").get_by_role("heading", name="Users")).to_be_hidden()
+    page.evaluate("document.body.classList.remove('printing')")
+    page.emulate_media(media="screen")
 
     setup.get_by_role("button", name="Add question").click()
     questions = setup.locator("#on-demand-intake > li")

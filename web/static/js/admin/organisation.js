@@ -1,5 +1,6 @@
-// Administration → Organisation settings: the organisation's name and time zone (times in the
-// staff pages and messages are shown in it). API: GET and PATCH /organisation (docs/api.md).
+// Administration → Organisation settings: the organisation's name and time zone (the admin
+// pages show times in it; other pages read it from GET /organisation). API: GET and PATCH
+// /organisation (docs/api.md).
 import { el } from "../ui.js";
 import { field, resultLine } from "./form.js";
 
@@ -46,6 +47,7 @@ export default async function render(element, shell) {
       result.ok("Organisation settings saved.");
       const shown = document.getElementById("org-name");
       if (shown) shown.textContent = done.organisation.name;
+      if (shell.organisation) Object.assign(shell.organisation, done.organisation);
     }
   });
   element.replaceChildren(form, result.node);

@@ -1,15 +1,28 @@
 // Administration → Sessions in progress: the organisation's open sessions (ids, workflow,
 // access, start, participants; never names) with End for Everyone.
 // API: GET /admin/sessions, POST /admin/sessions/<id>/end (docs/api.md).
-import { el, formatWhen } from "../ui.js";
+import { el } from "../ui.js";
 import { resultLine, run } from "./form.js";
 
 const WORKFLOWS = { sessions: "Telehealth", virtual_clinic: "Virtual Clinic",
   on_demand: "On-Demand", visits: "Virtual visit", public_conference: "Public Conference" };
 const ACCESS = { private: "Private", internal: "Internal", invitation: "Invitation" };
 
+// In the organisation's time zone, so that every admin reads the same clock.
+function when(iso, timeZone) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  try {
+    return date.toLocaleString([], { dateStyle: "medium", timeStyle: "short", timeZone,
+      timeZoneName: "short" });
+  } catch {
+    return date.toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
+  }
+}
+
 export default async function render(element, shell) {
   const { api } = shell;
+  const timeZone = (shell.organisation && shell.organisation.timezone) || undefined;
   const result = resultLine();
   const table = el("table", { class: "admin-table", id: "admin-sessions" });
   const refresh = el("button", { type: "button", text: "Refresh" });
@@ -32,7 +45,7 @@ export default async function render(element, shell) {
       el("th", { scope: "row" }, el("code", { text: short, title: s.id })),
       el("td", { "data-label": "Workflow", text: WORKFLOWS[s.workflow] || s.workflow }),
       el("td", { "data-label": "Access", text: ACCESS[s.access_level] || s.access_level }),
-      el("td", { "data-label": "Started", text: formatWhen(s.started_at) }),
+      el("td", { "data-label": "Started", text: when(s.started_at, timeZone) }),
       el("td", { "data-label": "Participants",
         text: `${s.present} in the call of ${s.participants}` }),
       el("td", {}, end));
