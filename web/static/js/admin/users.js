@@ -111,12 +111,14 @@ export default async function render(element, shell) {
         () => api("POST", `/users/${user.id}/password-reset-email`));
       if (done) result.ok(`A link to set a new password was emailed to ${user.name}.`);
     });
+    // Nobody deactivates their own account (the server refuses it too).
+    const self = user.id === shell.user.id;
     item.append(
-      el("p", { class: "admin-row-title" }, user.name || user.email, " ",
+      el("p", { class: "admin-row-title" }, user.name || user.email, self ? " (you) " : " ",
         el("span", { class: "muted", text: user.email })),
       el("p", { class: "admin-row-meta", text: describe(user) }),
       el("div", { class: "row-actions" }, opener("Change roles", "roles", rolesEditor),
-        opener("Reset password", "password", passwordEditor), mail, activate),
+        opener("Reset password", "password", passwordEditor), mail, self ? null : activate),
       editors);
     return item;
   }
