@@ -163,7 +163,13 @@ async def test_admin_sees_and_ends_open_sessions(node: Running, client: Client) 
     listed = (await client.request("GET", "/api/v1/admin/sessions")).json()["sessions"]
     row = next(s for s in listed if s["id"] == session_id)
     assert row["workflow"] == "sessions" and row["participants"] >= 1
-    assert "name" not in row
+    # Not the admin's session: its name (which may name a patient) is not shown.
+    assert row["name"] is None
+    own = await client.request("POST", "/api/v1/sessions", json={
+        "name": "Admin huddle", "confirm_link_reminder": True})
+    own_id = own.json()["session"]["id"]
+    listed = (await client.request("GET", "/api/v1/admin/sessions")).json()["sessions"]
+    assert next(s for s in listed if s["id"] == own_id)["name"] == "Admin huddle"
 
     ended = await client.request("POST", f"/api/v1/admin/sessions/{session_id}/end")
     assert ended.status_code == 200 and ended.json()["session"]["status"] == "closed"

@@ -275,11 +275,11 @@ class SessionService:
         return reply
 
     async def in_progress(self, principal: Principal) -> list[dict[str, Any]]:
-        """The organisation's open sessions for its admins (ids, no names)."""
+        """The organisation's open sessions for its admins (names only of their own)."""
         if not principal.has_role("admin") or principal.is_guest:
             raise Forbidden("Your account does not have permission to do this.")
         rows: list[dict[str, Any]] = await self.store.run(directory.in_progress,
-                                                          principal.org_id)
+                                                          principal.org_id, principal.user_id)
         return rows
 
 

@@ -1,5 +1,6 @@
 // Administration → Sessions in progress: the organisation's open sessions (ids, workflow,
-// access, start, participants; never names) with End for Everyone.
+// access, start, participants; the name only of sessions the admin is on, since a name may
+// carry a patient's) with End for Everyone.
 // API: GET /admin/sessions, POST /admin/sessions/<id>/end (docs/api.md).
 import { el } from "../ui.js";
 import { resultLine, run } from "./form.js";
@@ -42,7 +43,8 @@ export default async function render(element, shell) {
       }
     });
     return el("tr", { "data-session": s.id },
-      el("th", { scope: "row" }, el("code", { text: short, title: s.id })),
+      el("th", { scope: "row" }, el("code", { text: short, title: s.id }),
+        s.name ? el("span", { class: "admin-session-name", text: s.name }) : null),
       el("td", { "data-label": "Workflow", text: WORKFLOWS[s.workflow] || s.workflow }),
       el("td", { "data-label": "Access", text: ACCESS[s.access_level] || s.access_level }),
       el("td", { "data-label": "Started", text: when(s.started_at, timeZone) }),
