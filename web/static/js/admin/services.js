@@ -27,9 +27,11 @@ export default async function render(element, shell) {
       const form = el("form", { novalidate: true, class: "admin-editor" },
         field(`New name for ${service.name}`, input),
         el("div", { class: "row-actions" }, save, cancel));
-      cancel.addEventListener("click", () => {
+      const close = () => {
         form.remove(); rename.setAttribute("aria-expanded", "false"); rename.focus();
-      });
+      };
+      cancel.addEventListener("click", close);
+      form.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
       form.addEventListener("submit", async (event) => {
         event.preventDefault();
         const done = await run(save, result,

@@ -32,6 +32,7 @@ export default async function render(element, shell) {
       el("div", { class: "row-actions" }, save, cancel));
     const close = () => { form.remove(); toggle.setAttribute("aria-expanded", "false"); toggle.focus(); };
     cancel.addEventListener("click", close);
+    form.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const roles = boxes.filter((b) => b.box.checked).map((b) => b.role);
@@ -60,6 +61,7 @@ export default async function render(element, shell) {
       el("div", { class: "row-actions" }, save, cancel));
     const close = () => { form.remove(); toggle.setAttribute("aria-expanded", "false"); toggle.focus(); };
     cancel.addEventListener("click", close);
+    form.addEventListener("keydown", (event) => { if (event.key === "Escape") close(); });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const done = await run(save, result, async () => {
