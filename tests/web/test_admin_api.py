@@ -226,3 +226,20 @@ async def test_station_password_survives_bad_input(client: Client) -> None:
     other = Client(client.base)
     assert (await other.signin(STATION, DEMO_PASSWORD)).status_code == 200
     await other.aclose()
+
+
+async def test_admin_endpoints_are_documented_in_openapi(client: Client) -> None:
+    spec = (await client.request("GET", "/openapi.json")).json()
+    paths = spec["paths"]
+    for path, method in (("/api/v1/users/{user_id}", "patch"),
+                         ("/api/v1/users/{user_id}/password", "post"),
+                         ("/api/v1/users/{user_id}/password-reset-email", "post"),
+                         ("/api/v1/services", "post"),
+                         ("/api/v1/services/{service_id}", "delete"),
+                         ("/api/v1/organisation", "patch"),
+                         ("/api/v1/admin/sessions", "get"),
+                         ("/api/v1/admin/sessions/{session_id}/end", "post"),
+                         ("/api/v1/auth/password-reset", "post"),
+                         ("/api/v1/on_demand/public-page", "get")):
+        operation = paths[path][method]
+        assert operation.get("description") or operation.get("summary"), path
