@@ -22,7 +22,6 @@ from vclinic.log import get_logger
 from vclinic.sessions import creation, directory, link, patient, recording
 from vclinic.sessions import message as m
 from vclinic.sessions.media import MediaControl, MediaGrant
-from vclinic.store import audit
 
 if TYPE_CHECKING:
     from vclinic.accounts import Principal
@@ -273,17 +272,15 @@ class SessionService:
 
     async def end_as_admin(self, principal: Principal, session_id: str) -> dict[str, Any]:
         """End for Everyone from the admin pages: an admin closes any open session of their
-        organisation, on it or not; audited once the session is closed."""
+        organisation, on it or not; audited with the closing write."""
         if not principal.has_role("admin") or principal.is_guest:
             raise Forbidden("Your account does not have permission to do this.")
         ref = await self.store.run(directory.session_ref, session_id)
         if ref is None or ref["org_id"] != principal.org_id:
             raise NotFound("There is no such session.", code="session_not_found")
+        # The actor writes the closed session and its audit event in one transaction.
         reply: dict[str, Any] = await self.call(session_id, m.Close(principal.user_id,
                                                                     as_admin=True))
-        # The actor writes the closed session; its audit row follows that write.
-        await self.store.run(audit.record, principal.org_id, principal.user_id,
-                             "session.ended_by_admin", session_id)
         return reply
 
     async def in_progress(self, principal: Principal) -> list[dict[str, Any]]:
