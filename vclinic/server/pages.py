@@ -35,6 +35,8 @@ PAGES = {
     "call": "call.html",
     "join": "join.html",
     "left": "left.html",
+    "admin": "admin.html",
+    "reset": "reset.html",
 }
 
 #: The API reference pages (``web/apidocs/``), each a vendored renderer of ``/openapi.json``.

@@ -111,7 +111,11 @@ class UpdateSettings:
 
 @dataclasses.dataclass(frozen=True)
 class Close:
+    """Close the session for everyone: by one of its chairs, or (``as_admin``) by an admin of
+    its organisation, who need not be on it; the caller checked the organisation."""
+
     by_user_id: str | None
+    as_admin: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -35,6 +35,8 @@ class SessionState:
         self.info_dirty = False
         #: The running recording (its row is written by the actor, not by ``save``).
         self.recording: Active | None = None
+        #: Audit events ``(actor_id, action)`` that ``save`` writes with the change.
+        self.audits: list[tuple[str | None, str]] = []
 
     # Look-ups ---------------------------------------------------------------------------------
 
@@ -370,7 +372,11 @@ class SessionState:
         return events
 
     def _close(self, c: m.Close) -> Outcome:
-        self.chair(c.by_user_id, Ability.CLOSE)
+        if c.as_admin:
+            self._open()
+            self.audits.append((c.by_user_id, "session.ended_by_admin"))
+        else:
+            self.chair(c.by_user_id, Ability.CLOSE)
         events: list[Any] = []
         for person in self.people.values():
             if person.state in PRESENT:
