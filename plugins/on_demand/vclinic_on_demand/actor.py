@@ -229,7 +229,7 @@ class QueueActor(Actor):
         await notifications.notify(
             self.app.store, self.context.bus, c.provider_id, "on_demand.assigned",
             "New on-demand session request", {"request_id": entry.id,
-                                              "url": "/dashboard#on-demand"})
+                                              "url": f"/dashboard#on-demand-request-{entry.id}"})
         row = self._row(entry)
         self._staff("on_demand.request_updated", {"request": row})
         return {"request": row}

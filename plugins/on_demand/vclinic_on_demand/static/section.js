@@ -65,7 +65,12 @@ export default async function render(element, shell) {
   let fieldsByKey = {};
   let providers = [];
   let rows = [];
+  // Everyone waiting, which may be more than the first page shown.
+  let waiting = 0;
   let subscribed = false;
+  // Live events keep arriving on the socket after a provider switches Off-Call; only an admin
+  // or an On-Call provider shows them (a Claim they could not use otherwise).
+  let showing = false;
   const socket = (shell && shell.socket) || new Socket();
 
   function head() {
@@ -115,7 +120,8 @@ export default async function render(element, shell) {
     if (!rows.length) body.append(el("tr", {}, el("td", { colspan: isAdmin ? 6 : 4,
       text: "Nobody is waiting." })));
     for (const r of rows) {
-      const tr = el("tr", { "data-request": r.id },
+      // The bell's link for an assigned request ("/dashboard#on-demand-request-<id>").
+      const tr = el("tr", { "data-request": r.id, id: `on-demand-request-${r.id}` },
         el("td", { text: waited(r.wait_seconds) + (r.intake_complete ? "" : " (in setup guide)") }),
         el("td", { text: r.name }), el("td", { text: caseText(r, fieldsByKey) }));
       if (isAdmin) tr.append(el("td", { text: r.phone || "" }), el("td", { text: r.state || "" }));
@@ -123,25 +129,33 @@ export default async function render(element, shell) {
       body.append(tr);
     }
     table.replaceChildren(head(), body);
-    total.textContent = `${rows.length} shown, longest wait first.`;
+    total.textContent = `${Math.max(waiting, rows.length)} waiting, longest wait first.`;
   }
 
   async function load() {
     const page = await api("GET", `/on_demand/requests?limit=${PAGE}`);
     rows = page.requests;
+    waiting = page.total;
     if (isAdmin) providers = (await api("GET", "/on_demand/providers")).providers;
     draw();
-    total.textContent = `${page.total} waiting, longest wait first.`;
   }
 
   async function live() {
     if (subscribed) return;
     if (!(shell && shell.socket)) await socket.connect();
-    socket.on("on_demand.request_added", (d) => { rows.push(d.request); draw(); });
+    socket.on("on_demand.request_added", (d) => {
+      if (!showing) return;
+      if (rows.some((r) => r.id === d.request.id)) return;
+      waiting += 1;
+      rows.push(d.request); draw();
+    });
     socket.on("on_demand.request_updated", (d) => {
+      if (!showing) return;
       rows = rows.map((r) => (r.id === d.request.id ? d.request : r)); draw();
     });
     socket.on("on_demand.request_removed", (d) => {
+      if (!showing) return;
+      waiting = Math.max(0, waiting - 1);
       rows = rows.filter((r) => r.id !== d.request_id); draw();
     });
     await socket.request("on_demand.subscribe", { limit: PAGE });
@@ -151,7 +165,9 @@ export default async function render(element, shell) {
   async function show(onCall) {
     toggle.setAttribute("aria-pressed", String(onCall));
     toggle.textContent = onCall ? "On-Call" : "Off-Call: switch to On-Call";
-    if (!onCall && !isAdmin) {
+    showing = onCall || isAdmin;
+    if (!showing) {
+      rows = [];
       table.replaceChildren();
       total.textContent = "Switch to On-Call to see On-Demand Requests.";
       return;
