@@ -16,6 +16,7 @@ from vclinic.accounts.session import (
     end_user_sessions,
     purge_expired_sessions,
     resolve_session,
+    session_lifetimes,
     start_session,
 )
 from vclinic.accounts.user import (
@@ -48,6 +49,7 @@ __all__ = [
     "purge_expired_sessions",
     "resolve_session",
     "seed_demo",
+    "session_lifetimes",
     "set_password",
     "signin_keys",
     "slugify",

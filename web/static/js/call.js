@@ -1,6 +1,7 @@
 // The call page: remote videos with names and roles, self view, controls, the participant list,
 // connection quality, recording and time left. Speaks only docs/protocol.md (session.* and
 // media.*), and after a network drop reconnects, enters the session again and restarts media.
+import { ACCESS_LEVELS, REMINDER } from "./access_levels.js";
 import { api } from "./api.js";
 import { ChairTools } from "./chair_tools.js";
 import { chosenDevices, constraints, mediaErrorText, openMedia } from "./devices.js";
@@ -111,7 +112,9 @@ function isChair() {
   return Boolean(state.you) && !state.ended && state.you.role === "chair";
 }
 
-// Chairs see the guest link to share (GET .../links) under the participant list.
+// Chairs see the link to share (GET .../links) under the participant list, with who can join
+// by it in the seed's words: an Invitation session's guest link, or for a Private or Internal
+// session the colleagues' link (it starts at sign-in).
 async function showShareLink() {
   const box = $("share");
   if (!isChair()) {
@@ -119,8 +122,15 @@ async function showShareLink() {
     return;
   }
   const links = await api("GET", `/sessions/${encodeURIComponent(sessionId)}/links`);
-  if (!links.guest) return;
-  $("share-link").value = new URL(links.guest.path, window.location.origin).href;
+  const level = (state.session && state.session.access_level) || "invitation";
+  const link = level === "invitation" ? links.guest : links.practice;
+  if (!link) {
+    box.hidden = true;
+    return;
+  }
+  const described = ACCESS_LEVELS.find((l) => l.value === level);
+  $("share-hint").textContent = level === "invitation" || !described ? REMINDER : described.text;
+  $("share-link").value = new URL(link.path, window.location.origin).href;
   box.hidden = false;
 }
 
@@ -504,9 +514,13 @@ socket.on("media.stats", ({ participant_id: id, loss, rtt }) => {
   render();
 });
 socket.on("session.updated", ({ session }) => {
+  const level = state.session && state.session.access_level;
   state.session = { ...state.session, ...session };
   render();
   updateClock();
+  if (state.session.access_level !== level) {
+    showShareLink().catch((error) => console.error("session link", error));
+  }
 });
 socket.on("session.removed", removed);
 socket.on("session.recording", recordingChanged);

@@ -130,8 +130,13 @@ export default async function render(element, shell) {
   function sessionItem(session) {
     const chair = session.your_role === "chair";
     const others = session.participants.filter((p) => p.role !== "chair");
+    // A requester's sessions differ by who accepted them: name the provider.
+    const providers = session.participants.filter((p) => p.role === "chair")
+      .map((p) => p.display_name);
     return el("li", { class: "session", "data-session": session.id },
       el("strong", { text: session.name }), " ",
+      !chair && providers.length
+        ? el("span", { class: "session-provider", text: `with ${providers.join(", ")} ` }) : "",
       el("a", { class: "button", href: session.url,
                 text: chair ? "Enter Meeting" : "Enter Waiting Room" }),
       el("ul", {}, ...others.map((p) => el("li", {},
