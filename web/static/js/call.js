@@ -31,9 +31,12 @@ function status(text, kind = "info") {
   if (text) announce(text);
 }
 
-// Whether this participant may send `source`; the server checks again on every offer.
+// Whether this participant may send `source`; the server checks again on every offer. The
+// permissions come with session.enter; after a role change (which arrives as the role alone)
+// the role decides.
 function canPublish(source) {
   const you = state.you || {};
+  if (state.enteredRole && you.role !== state.enteredRole) return you.role !== "viewer";
   const permissions = you.permissions;
   if (Array.isArray(permissions)) {
     return permissions.includes(`publish_${source}`) || permissions.includes("publish")
@@ -94,7 +97,10 @@ function updateControls() {
   camera.textContent = state.videoMuted ? "Start Camera" : "Stop Camera";
   camera.setAttribute("aria-pressed", String(state.videoMuted));
   camera.disabled = !state.stream || !state.stream.getVideoTracks().length;
-  $("switch-camera").hidden = camera.disabled || !state.canSwitch;
+  // A Viewer sends nothing: Mute and Stop Camera would do nothing for them.
+  mute.hidden = !canPublish("audio");
+  camera.hidden = !canPublish("video");
+  $("switch-camera").hidden = camera.hidden || camera.disabled || !state.canSwitch;
   const screen = $("screen");
   screen.hidden = !navigator.mediaDevices.getDisplayMedia || isPhone() || !canPublish("screen")
     || !state.mediaStarted;
@@ -160,10 +166,13 @@ function upsert(participant) {
   participants.set(participant.id, merged);
   if (state.you && participant.id === state.you.id) {
     const wasWaiting = state.you.state === "waiting";
+    const wasRole = state.you.role;
     state.you = { ...state.you, ...participant };
     if (wasWaiting && state.you.state === "connected") {
       status("You have been admitted.");
       startMedia();
+    } else if (state.you.role !== wasRole) {
+      regainMedia().catch((error) => console.error("media after a role change", error));
     }
   }
   return merged;
@@ -229,6 +238,42 @@ async function startMedia() {
     if (state.audioMuted || state.videoMuted) await sendMuteState();
   } catch (error) {
     status(error.message || "The video connection could not be started.", "error");
+  }
+}
+
+function liveTrack(kind) {
+  return Boolean(state.stream && state.stream.getTracks()
+    .some((track) => track.kind === kind && track.readyState === "live"));
+}
+
+// A role that may publish again (a Viewer made Broadcaster during the call): open the camera
+// and microphone the revocation stopped and send them on the same connection, so that the
+// others see and hear this participant without a reload.
+async function regainMedia() {
+  if (!state.peer || state.ended || state.regaining) return;
+  const want = { audio: canPublish("audio") && !liveTrack("audio"),
+    video: canPublish("video") && !liveTrack("video") };
+  if (!want.audio && !want.video) return;
+  state.regaining = true;
+  try {
+    const fresh = await openMedia(chosenDevices(), want);
+    const kept = state.stream ? state.stream.getTracks()
+      .filter((track) => track.readyState === "live") : [];
+    state.stream = new MediaStream([...kept, ...fresh.getTracks()]);
+    $("self-video").srcObject = state.stream;
+    for (const track of fresh.getTracks()) {
+      await state.peer.publish(track.kind, track);
+      if (track.kind === "audio") state.audioMuted = false;
+      if (track.kind === "video") state.videoMuted = false;
+    }
+    await sendMuteState();
+    await updateCameras();
+    status("The Session Chair let you send audio and video again.");
+  } catch (error) {
+    status(`${mediaErrorText(error)} You can still see and hear the others.`, "error");
+  } finally {
+    state.regaining = false;
+    render();
   }
 }
 
