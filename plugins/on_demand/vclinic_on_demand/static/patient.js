@@ -76,6 +76,12 @@ function renderField(field, answers) {
   input.id = id;
   input.name = field.key;
   if (field.required) input.required = true;
+  // Said beside the field when a required answer is missing (see markMissing).
+  const problem = document.createElement("p");
+  problem.id = `${id}-error`;
+  problem.className = "field-error";
+  problem.hidden = true;
+  input.setAttribute("aria-describedby", problem.id);
   const value = answers[field.key];
   if (field.kind === "consent") input.checked = value === true;
   else if (value != null) input.value = value;
@@ -84,15 +90,42 @@ function renderField(field, answers) {
     try {
       await call("PATCH", "/patient/answers", { answers: { [field.key]: answer } });
       input.removeAttribute("aria-invalid");
+      problem.hidden = true;
       error("");
     } catch (err) {
       input.setAttribute("aria-invalid", "true");
-      error(err.message);
+      problem.textContent = err.message;
+      problem.hidden = false;
     }
   });
-  if (field.kind === "consent") wrap.append(input, label);
-  else wrap.append(label, input);
+  if (field.kind === "consent") {
+    wrap.classList.add("field-check");
+    wrap.append(input, label, problem);
+  } else {
+    wrap.append(label, input, problem);
+  }
   return wrap;
+}
+
+// Every missing required answer is marked, with the reason beside it; the first gets focus.
+function markMissing(keys) {
+  let first = null;
+  for (const key of keys) {
+    const input = $(`field-${key}`);
+    if (!input) continue;
+    input.setAttribute("aria-invalid", "true");
+    const problem = $(`field-${key}-error`);
+    problem.textContent = input.type === "checkbox"
+      ? "Check this box to continue." : "This answer is required.";
+    problem.hidden = false;
+    first = first || input;
+  }
+  if (first) first.focus();
+}
+
+function intakeError(message) {
+  $("intake-error").textContent = message || "";
+  $("intake-error").hidden = !message;
 }
 
 function renderIntake(answers) {
@@ -178,14 +211,16 @@ async function main() {
     event.preventDefault();
     try {
       const status = await call("POST", "/patient/complete");
-      error("");
+      intakeError("");
       show("step-waiting");
       renderWaiting(status);
     } catch (err) {
       if (err.code === "intake_incomplete") {
-        for (const key of err.details.missing) $(`field-${key}`).setAttribute("aria-invalid", "true");
-        error("Please answer the required questions.");
-      } else error(err.message);
+        const missing = err.details.missing;
+        intakeError(missing.length === 1 ? "Please answer the question marked above."
+          : `Please answer the ${missing.length} questions marked above.`);
+        markMissing(missing);
+      } else intakeError(err.message);
     }
   });
   $("leave").addEventListener("click", async () => {

@@ -61,8 +61,10 @@ export default async function render(element, shell) {
 
   function requestItem(request) {
     const who = withService(request.requester_name, request.service_name);
-    const note = el("textarea", { "aria-label": `Note to ${request.requester_name}`,
-                                  maxlength: "500", hidden: "" });
+    const noteId = `vc-note-${request.id}`;
+    const note = el("textarea", { id: noteId, maxlength: "500", hidden: "" });
+    const noteLabel = el("label", { for: noteId, hidden: "",
+                                    text: `Note to ${request.requester_name} (optional)` });
     const send = el("button", { type: "button", text: "Send Decline", hidden: "",
       onclick: async () => {
         await act("POST", `/requests/${request.id}/decline`, { note: note.value || null });
@@ -70,7 +72,7 @@ export default async function render(element, shell) {
       } });
     const decline = el("button", { type: "button", text: "Decline", onclick: async () => {
       if (data.decline_notes && note.hidden) {
-        note.hidden = false; send.hidden = false; note.focus();
+        note.hidden = false; noteLabel.hidden = false; send.hidden = false; note.focus();
         return;
       }
       await act("POST", `/requests/${request.id}/decline`, {});
@@ -85,7 +87,7 @@ export default async function render(element, shell) {
       el("strong", { text: `Session request: ${who}` }), " ",
       el("button", { type: "button", text: "Accept", onclick: accept(false) }),
       el("button", { type: "button", text: "Accept and Enter", onclick: accept(true) }),
-      decline, note, send);
+      decline, noteLabel, note, send);
   }
 
   function answerItem(request) {
