@@ -1,7 +1,8 @@
 """The Virtual Clinic from a requester station in Chromium: the station stays signed in as long
-as ``station_idle_hours`` says, its "Your Sessions" names the provider of each session, and the
+as ``station_idle_hours`` says; its "Your Sessions" names the provider of each session; the
 provider who accepts and enters a (Private) session is not told that anyone with the link can
-join. Skips without Chromium (fails under CI=true)."""
+join; a requester alone on the call page is told whom they wait for. Skips without Chromium
+(fails under CI=true)."""
 
 from __future__ import annotations
 
@@ -93,6 +94,18 @@ def test_station_sessions_name_their_provider_and_private_call_page_says_who_can
             "Only people at your practice who are on the participants list can join.")
         expect()(share).not_to_contain_text("Anyone")
         assert "/preview?session=" in share.get_by_role("textbox").input_value()
+
+        # Alone in the session Dr Hopper accepted, the station is told whom it waits for.
+        sessions.filter(has_text="with Dr Grace Hopper").get_by_role(
+            "link", name="Enter Waiting Room").click()
+        station.wait_for_url(lambda url: "/call?session=" in url)
+        station.wait_for_selector("body[data-ready=true]")
+        waiting = station.locator("#waiting-for")
+        expect()(waiting).to_have_text(
+            "Waiting for Dr Grace Hopper to join. Please stay on this page.")
+        grace.get_by_role("link", name="Enter Meeting").click()
+        grace.wait_for_url(lambda url: "/call?session=" in url)
+        expect()(waiting).to_be_hidden(timeout=30000)
     finally:
         for page in (ada, grace, station):
             page.context.close()

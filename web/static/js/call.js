@@ -58,7 +58,9 @@ function render() {
   chairTools.update(state);
   renderParticipants($("participants"), [...participants.values()], state.you,
     (p) => chairTools.roleControl(p));
-  const present = [...participants.values()].filter((p) => p.state !== "left").length;
+  const present = [...participants.values()]
+    .filter((p) => p.state !== "left" && p.state !== "removed").length;
+  showWaitingFor();
   $("participant-count").textContent = `(${present})`;
   for (const p of participants.values()) {
     if (state.you && p.id === state.you.id) continue;
@@ -72,6 +74,24 @@ function render() {
     && state.stream.getVideoTracks().length);
   updateControls();
   chairTools.update(state);
+}
+
+// Someone who is in the call before any Session Chair (a requester station before the
+// provider, a patient before the clinician) is told whom they are waiting for.
+function showWaitingFor() {
+  const box = $("waiting-for");
+  const you = state.you;
+  const others = [...participants.values()].filter((p) => !you || p.id !== you.id);
+  const chairHere = others.some((p) => p.role === "chair"
+    && (p.state === "connected" || p.state === "reconnecting"));
+  const waiting = Boolean(you) && !state.ended && you.role !== "chair" && you.state !== "waiting"
+    && !chairHere;
+  const names = others.filter((p) => p.role === "chair" && p.state !== "removed")
+    .map((p) => p.display_name).filter(Boolean);
+  const text = waiting ? `Waiting for ${names.length ? names.join(" or ") : "the Session Chair"} `
+    + "to join. Please stay on this page." : "";
+  if (box.textContent !== text) box.textContent = text;
+  box.hidden = !waiting;
 }
 
 function isRecording() {
@@ -495,7 +515,7 @@ function removed({ participant_id: id, reason }) {
     return;
   }
   const p = participants.get(id);
-  if (p) upsert({ id, state: "left" });
+  if (p) upsert({ id, state: "removed" });
   tiles.removeParticipant(id);
   render();
 }
@@ -538,7 +558,8 @@ setInterval(async () => {
 socket.on("session.participant_joined", ({ participant }) => { upsert(participant); render(); });
 socket.on("session.participant_updated", ({ participant }) => { upsert(participant); render(); });
 socket.on("session.participant_left", ({ participant_id: id }) => {
-  if (participants.has(id)) upsert({ id, state: "left" });
+  const known = participants.get(id);
+  if (known && known.state !== "removed") upsert({ id, state: "left" });
   tiles.removeParticipant(id);
   render();
 });

@@ -71,7 +71,7 @@ export const ROLE_NAMES = {
 
 export const STATE_NAMES = {
   invited: "Invited", waiting: "In Waiting Room", connected: "Connected",
-  reconnecting: "Reconnecting", left: "Left",
+  reconnecting: "Reconnecting", left: "Left", removed: "Removed",
 };
 
 export function roleName(role) {
