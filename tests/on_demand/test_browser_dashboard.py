@@ -99,13 +99,25 @@ def test_bell_link_for_an_assigned_request_shows_its_row(browser: Any, node: Any
         admin_row.get_by_label("Assign request of Pat Assigned to").select_option(
             label="Dr Ada Lovelace")
         expect()(on_demand(admin)).to_contain_text("Assigned; the provider was notified.")
+        # The assignment shows: the choice stays, the row says who has it.
+        expect()(admin_row).to_contain_text("Assigned to Dr Ada Lovelace")
+        ada_id = harness.api(provider, "GET", "/me")["body"]["user"]["id"]
+        expect()(admin_row.get_by_label("Assign request of Pat Assigned to")).to_have_value(
+            ada_id)
 
         provider.evaluate("window.scrollTo(0, 0)")
         provider.get_by_role("button", name=re.compile("Notifications, 1 unread")).click()
-        provider.get_by_role("link", name=re.compile("New on-demand session request")).click()
+        link = provider.get_by_role("link", name=re.compile("New on-demand session request"))
         row = section.get_by_role("row").filter(has_text="Pat Assigned")
-        expect()(row).to_be_in_viewport()
         request_id = row.get_attribute("data-request")
+        assert request_id
+        # The notification names the request by its reference, never by the patient.
+        expect()(link).to_have_text(
+            f"New on-demand session request {request_id[:8].upper()} assigned to you")
+        expect()(row).to_contain_text(f"Request {request_id[:8].upper()}")
+        expect()(row).to_contain_text("Assigned to you")
+        link.click()
+        expect()(row).to_be_in_viewport()
         assert provider.url.endswith(f"#on-demand-request-{request_id}")
 
         # Opened afresh (from the email or another tab), the link still lands on the row.

@@ -228,8 +228,8 @@ class QueueActor(Actor):
         entry.assigned_to = c.provider_id
         await notifications.notify(
             self.app.store, self.context.bus, c.provider_id, "on_demand.assigned",
-            "New on-demand session request", {"request_id": entry.id,
-                                              "url": f"/dashboard#on-demand-request-{entry.id}"})
+            f"New on-demand session request {ticket(entry.id)} assigned to you",
+            {"request_id": entry.id, "url": f"/dashboard#on-demand-request-{entry.id}"})
         row = self._row(entry)
         self._staff("on_demand.request_updated", {"request": row})
         return {"request": row}
@@ -254,6 +254,11 @@ class QueueActor(Actor):
             "message": "Your request was declined. We have emailed you; please try again "
                        "later or contact the clinic."})
         return {"request_id": entry.id, "status": "declined"}
+
+
+def ticket(request_id: str) -> str:
+    """The short reference of a request shown on its row and in the bell (no patient data)."""
+    return request_id[:8].upper()
 
 
 def check_claimer(is_admin: bool, on_call: bool) -> None:

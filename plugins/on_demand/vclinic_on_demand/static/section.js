@@ -21,6 +21,11 @@ function waited(seconds) {
   return m < 1 ? `${Math.round(seconds)} s` : `${m} min`;
 }
 
+// The short reference of a request, as the bell's notification names it.
+function ticket(id) {
+  return String(id).slice(0, 8).toUpperCase();
+}
+
 function caseText(request, fieldsByKey) {
   const parts = Object.entries(request.case).map(([key, value]) => {
     const label = fieldsByKey[key] || key;
@@ -80,10 +85,23 @@ export default async function render(element, shell) {
     return el("thead", {}, el("tr", {}, ...cells.map((c) => el("th", { scope: "col", text: c }))));
   }
 
+  // Who has an assigned request, as this viewer can say it.
+  function assignee(request) {
+    if (!request.assigned_to) return "";
+    if (request.assigned_to === info.user.id) return "Assigned to you";
+    const provider = providers.find((p) => p.id === request.assigned_to);
+    if (provider) return `Assigned to ${provider.name}`;
+    return isAdmin ? "Assigned" : "Assigned to another provider";
+  }
+
   function actions(request) {
     const cell = el("td");
     const claim = el("button", { type: "button", class: "primary", text: "Claim",
       "aria-label": `Claim request of ${request.name}` });
+    // Only the assigned provider (or an admin) may claim an assigned request.
+    if (!isAdmin && request.assigned_to && request.assigned_to !== info.user.id) {
+      claim.disabled = true;
+    }
     claim.addEventListener("click", async () => {
       claim.disabled = true;
       try {
@@ -95,13 +113,18 @@ export default async function render(element, shell) {
     if (isAdmin) {
       const choose = el("select", { "aria-label": `Assign request of ${request.name} to` });
       choose.append(new Option("Assign to…", ""));
-      for (const p of providers) choose.append(new Option(p.name, p.id));
+      for (const p of providers) {
+        choose.append(new Option(p.name, p.id, false, p.id === request.assigned_to));
+      }
       choose.addEventListener("change", async () => {
         if (!choose.value) return;
         try {
           await api("POST", `/on_demand/requests/${request.id}/assign`, { provider_id: choose.value });
           status.textContent = "Assigned; the provider was notified.";
-        } catch (error) { status.textContent = error.message; }
+        } catch (error) {
+          status.textContent = error.message;
+          choose.value = request.assigned_to || "";
+        }
       });
       const decline = el("button", { type: "button", text: "Decline",
         "aria-label": `Decline request of ${request.name}` });
@@ -123,7 +146,10 @@ export default async function render(element, shell) {
       // The bell's link for an assigned request ("/dashboard#on-demand-request-<id>").
       const tr = el("tr", { "data-request": r.id, id: `on-demand-request-${r.id}` },
         el("td", { text: waited(r.wait_seconds) + (r.intake_complete ? "" : " (in setup guide)") }),
-        el("td", { text: r.name }), el("td", { text: caseText(r, fieldsByKey) }));
+        el("td", {}, r.name, el("br"), el("span", { class: "muted",
+          text: `Request ${ticket(r.id)}` })),
+        el("td", {}, caseText(r, fieldsByKey), ...(r.assigned_to
+          ? [el("br"), el("strong", { class: "assignee", text: assignee(r) })] : [])));
       if (isAdmin) tr.append(el("td", { text: r.phone || "" }), el("td", { text: r.state || "" }));
       tr.append(actions(r));
       body.append(tr);
