@@ -1,7 +1,9 @@
 """The On-Demand setup guide as a patient sees it in Chromium (on a phone): the consent checkbox
 beside its words, "Reason for visit" as wide as the other answers and in the page's font, and
 on Finish every missing answer marked with the reason beside it and a summary next to Finish.
-Skips without Chromium (fails under CI=true)."""
+Once a provider claims the request, the phone's Camera Preview says a provider is ready, keeps
+Join Session on screen and gives the visit's time in the patient's time zone. Skips without
+Chromium (fails under CI=true)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from tests.fakes import DEMO_PASSWORD, PROVIDER
 from tests.on_demand.conftest import SLUG
 
 harness = pytest.importorskip("tests.web.browser.harness",
@@ -74,3 +77,40 @@ def test_setup_guide_marks_every_missing_answer_beside_it(browser: Any, node: An
         expect()(reason).not_to_have_attribute("aria-invalid", "true")
     finally:
         patient.context.close()
+
+
+def test_patient_on_a_phone_is_told_a_provider_is_ready_with_join_session_on_screen(
+        browser: Any, node: Any) -> None:
+    provider = browser.new_context(viewport={"width": 1280, "height": 800}).new_page()
+    patient = browser.new_context(timezone_id="America/New_York", **PHONE).new_page()
+    try:
+        harness.signin(provider, node.url, PROVIDER, DEMO_PASSWORD)
+        section = provider.get_by_role("region", name="On-Demand Requests")
+        section.get_by_role("button", name=re.compile("On-Call")).click()
+        expect()(section.get_by_role("button", name="On-Call")).to_have_attribute(
+            "aria-pressed", "true")
+
+        patient.goto(f"{node.url}/o/{SLUG}/calendar")
+        patient.get_by_role("button", name="Meet Now").click()
+        patient.get_by_label("Full name").fill("Pat Phone")
+        patient.get_by_label("Email").fill("pat.phone@example.org")
+        patient.get_by_role("button", name="Continue").click()
+        patient.get_by_label(re.compile("Reason for visit")).fill("Rash")
+        patient.get_by_label(re.compile("State you are in now")).fill("NY")
+        patient.get_by_label(re.compile("I consent")).check()
+        patient.get_by_role("button", name="Finish").click()
+        expect()(patient.get_by_role("heading", name="Virtual waiting room")).to_be_visible()
+
+        section.get_by_role("row").filter(has_text="Pat Phone").get_by_role(
+            "button", name=re.compile("Claim")).click()
+        patient.wait_for_url(re.compile(r"/preview\?session="))
+        patient.wait_for_selector("body[data-ready=true]")
+        expect()(patient.get_by_text("A provider is ready to see you")).to_be_visible()
+        expect()(patient.get_by_role("button", name="Join Session")).to_be_in_viewport()
+        # The visit's name gives its time in the patient's own time zone, not in UTC.
+        name = patient.locator("#session-name")
+        expect()(name).to_contain_text("On-Demand visit")
+        expect()(name).not_to_contain_text("UTC")
+    finally:
+        for page in (provider, patient):
+            page.context.close()

@@ -1,10 +1,12 @@
 """The Camera Preview reached by the colleagues' link (``/preview?session=...``) in Chromium:
 signed out, it goes to sign-in first and back; a colleague a Private session does not admit is
-told so. In neither case does the camera turn on before the person may join. Skips without
+told so. In neither case does the camera turn on before the person may join. The Session Chair
+finds there the link to share (seed step 4). Skips without
 Chromium (fails under CI=true)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -38,8 +40,8 @@ def tab(browser: Any) -> Any:
     return context.new_page()
 
 
-def start_session(page: Any, base: str, **body: Any) -> str:
-    signin(page, base, PROVIDER, DEMO_PASSWORD)
+def start_session(page: Any, **body: Any) -> str:
+    """Start a Session as the signed-in user of ``page``; returns its id."""
     answer = api(page, "POST", "/sessions", {"name": "Team huddle", **body})
     assert answer["status"] == 201, answer
     return str(answer["body"]["session"]["id"])
@@ -49,7 +51,8 @@ def test_colleagues_link_signed_out_goes_to_sign_in_first(
         browser: Any, call_node: NodeThread) -> None:
     chair, colleague = tab(browser), tab(browser)
     try:
-        session_id = start_session(chair, call_node.url, access_level="internal")
+        signin(chair, call_node.url, PROVIDER, DEMO_PASSWORD)
+        session_id = start_session(chair, access_level="internal")
         colleague.goto(f"{call_node.url}/preview?session={session_id}")
         colleague.wait_for_url(lambda url: "/signin?next=" in url)
         assert camera_requests(colleague) == 0, "the camera turned on before sign-in"
@@ -69,7 +72,8 @@ def test_uninvited_colleague_is_refused_with_the_camera_off(
         browser: Any, call_node: NodeThread) -> None:
     chair, colleague = tab(browser), tab(browser)
     try:
-        session_id = start_session(chair, call_node.url, access_level="private")
+        signin(chair, call_node.url, PROVIDER, DEMO_PASSWORD)
+        session_id = start_session(chair, access_level="private")
         signin(colleague, call_node.url, PROVIDER_2, DEMO_PASSWORD)
         colleague.goto(f"{call_node.url}/preview?session={session_id}")
         colleague.wait_for_selector("body[data-ready=true]")
@@ -78,3 +82,25 @@ def test_uninvited_colleague_is_refused_with_the_camera_off(
         assert camera_requests(colleague) == 0, "the camera turned on before the refusal"
     finally:
         close_all(chair, colleague)
+
+
+def test_chair_finds_the_link_to_share_on_the_camera_preview(
+        browser: Any, call_node: NodeThread) -> None:
+    chair = tab(browser)
+    try:
+        signin(chair, call_node.url, PROVIDER, DEMO_PASSWORD)
+        session_id = start_session(chair, confirm_link_reminder=True)
+        chair.goto(f"{call_node.url}/preview?session={session_id}")
+        share = chair.get_by_role("region", name="Session link")
+        expect()(share).to_contain_text(
+            "Anyone you share the session link with will be able to join this session.")
+        expect()(share.get_by_role("textbox")).to_have_value(
+            re.compile(re.escape(f"{call_node.url}/join/") + ".+"))
+
+        internal = start_session(chair, access_level="internal")
+        chair.goto(f"{call_node.url}/preview?session={internal}")
+        expect()(share).to_contain_text("Anyone at your practice who has the link can join.")
+        expect()(share.get_by_role("textbox")).to_have_value(
+            f"{call_node.url}/preview?session={internal}")
+    finally:
+        close_all(chair)

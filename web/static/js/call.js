@@ -1,13 +1,13 @@
 // The call page: remote videos with names and roles, self view, controls, the participant list,
 // connection quality, recording and time left. Speaks only docs/protocol.md (session.* and
 // media.*), and after a network drop reconnects, enters the session again and restarts media.
-import { ACCESS_LEVELS, REMINDER } from "./access_levels.js";
 import { api } from "./api.js";
 import { ChairTools } from "./chair_tools.js";
 import { chosenDevices, constraints, mediaErrorText, openMedia } from "./devices.js";
 import { SfuPeer } from "./media.js";
+import { copyLink, showShareLink as shareLink } from "./share_link.js";
 import {
-  announce, consentKey, formatClock, roleName, sessionIdFromUrl, setBanner,
+  announce, consentKey, formatClock, localName, roleName, sessionIdFromUrl, setBanner,
 } from "./ui.js";
 import { renderParticipants, Tiles } from "./tiles.js";
 import { Socket, WsError } from "./ws.js";
@@ -52,8 +52,9 @@ function canPublish(source) {
 
 function render() {
   const session = state.session || {};
-  $("session-name").textContent = session.name || "Session";
-  document.title = `${session.name || "Session"} · vclinic`;
+  const name = localName(session.name) || "Session";
+  $("session-name").textContent = name;
+  document.title = `${name} · vclinic`;
   $("recording").hidden = !isRecording();
   chairTools.update(state);
   renderParticipants($("participants"), [...participants.values()], state.you,
@@ -138,37 +139,13 @@ function isChair() {
   return Boolean(state.you) && !state.ended && state.you.role === "chair";
 }
 
-// Chairs see the link to share (GET .../links) under the participant list, with who can join
-// by it in the seed's words: an Invitation session's guest link, or for a Private or Internal
-// session the colleagues' link (it starts at sign-in).
+// Chairs see the link to share under the participant list (share_link.js).
 async function showShareLink() {
-  const box = $("share");
   if (!isChair()) {
-    box.hidden = true;
+    $("share").hidden = true;
     return;
   }
-  const links = await api("GET", `/sessions/${encodeURIComponent(sessionId)}/links`);
-  const level = (state.session && state.session.access_level) || "invitation";
-  const link = level === "invitation" ? links.guest : links.practice;
-  if (!link) {
-    box.hidden = true;
-    return;
-  }
-  const described = ACCESS_LEVELS.find((l) => l.value === level);
-  $("share-hint").textContent = level === "invitation" || !described ? REMINDER : described.text;
-  $("share-link").value = new URL(link.path, window.location.origin).href;
-  box.hidden = false;
-}
-
-async function copyLink() {
-  const input = $("share-link");
-  input.select();
-  try {
-    await navigator.clipboard.writeText(input.value);
-    status("The session link is copied.");
-  } catch {
-    status("Select the link and copy it with your keyboard.", "warning");
-  }
+  await shareLink(sessionId, state.session && state.session.access_level);
 }
 
 async function endForEveryone() {
@@ -641,7 +618,7 @@ $("screen").addEventListener("click", toggleScreen);
 $("record").addEventListener("click", toggleRecording);
 $("hangup").addEventListener("click", hangUp);
 $("end-all").addEventListener("click", endForEveryone);
-$("copy-link").addEventListener("click", copyLink);
+$("copy-link").addEventListener("click", () => copyLink(status));
 $("rejoin").addEventListener("click", () => window.location.reload());
 
 async function main() {

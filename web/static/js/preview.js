@@ -2,7 +2,8 @@
 // then "Join Session" (the call page) or "Back".
 import { chosenDevices, levelMeter, mediaErrorText, openMedia, rememberDevices } from "./devices.js";
 import { api, me } from "./api.js";
-import { consentKey, sessionIdFromUrl, setBanner } from "./ui.js";
+import { copyLink, showShareLink } from "./share_link.js";
+import { consentKey, localName, readyKey, sessionIdFromUrl, setBanner } from "./ui.js";
 
 const video = document.getElementById("self-video");
 const cameraSelect = document.getElementById("camera");
@@ -81,6 +82,10 @@ document.getElementById("devices").addEventListener("submit", (event) => {
   window.location.assign(`/call?session=${encodeURIComponent(sessionId)}`);
 });
 
+document.getElementById("copy-link").addEventListener("click", () => copyLink((text) => {
+  document.getElementById("share-status").textContent = text;
+}));
+
 document.getElementById("back").addEventListener("click", async () => {
   stopAll();
   // Back leaves the preview without ending the session. A guest has no dashboard (and going
@@ -124,9 +129,18 @@ async function admitted() {
   }
   if (session.name) {
     const line = document.getElementById("session-name");
-    line.textContent = session.name;
+    line.textContent = localName(session.name);
     line.hidden = false;
-    document.title = `Camera Preview · ${session.name} · vclinic`;
+    document.title = `Camera Preview · ${line.textContent} · vclinic`;
+  }
+  // The Session Chair finds the link to share here right after Start a Session (seed step 4).
+  if (body.you && body.you.role === "chair" && !info.user.guest) {
+    showShareLink(sessionId, session.access_level)
+      .catch((error) => console.error("session link", error));
+  }
+  if (sessionStorage.getItem(readyKey(sessionId))) {
+    setBanner("ready", "A provider is ready to see you. Check your camera and microphone, "
+      + "then select Join Session.", "info");
   }
   return true;
 }

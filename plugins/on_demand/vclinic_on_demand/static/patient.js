@@ -3,6 +3,8 @@
 // Talks to /api/v1/on_demand/... (docs/workflows/on_demand.md) and keeps the patient socket
 // /on_demand/patient/ws open: closing the page starts the grace period, reopening it within the
 // grace period keeps the patient's place (the vclinic_od cookie says who they are).
+import { readyKey } from "/static/js/ui.js";
+
 const slug = location.pathname.split("/")[2];
 const $ = (id) => document.getElementById(id);
 const STEPS = ["step-start", "step-info", "step-intake", "step-waiting", "step-final"];
@@ -145,6 +147,8 @@ function finish(status) {
 async function joinCall() {
   const joined = await call("POST", "/patient/join");
   done = true;
+  // The Camera Preview then says that a provider is ready (a claim is what brought us here).
+  sessionStorage.setItem(readyKey(joined.session_id), "true");
   location.assign(joined.next);
 }
 
