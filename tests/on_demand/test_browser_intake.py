@@ -75,6 +75,15 @@ def test_setup_guide_marks_every_missing_answer_beside_it(browser: Any, node: An
         reason.fill("Headache")
         reason.blur()
         expect()(reason).not_to_have_attribute("aria-invalid", "true")
+        state.fill("CA")
+        consent.check()
+        finish.click()
+        expect()(patient.get_by_role("heading", name="Virtual waiting room")).to_be_visible()
+
+        # Leaving (or being declined) is not a dead end: the page offers a new start.
+        patient.get_by_role("button", name="Leave the queue").click()
+        patient.get_by_role("button", name="Meet Now again").click()
+        expect()(patient.get_by_label("Full name")).to_be_visible()
     finally:
         patient.context.close()
 

@@ -1,7 +1,7 @@
 // The public Meet Now page: patient information, the setup guide (each answer saved at once),
 // the virtual waiting room, and the move into the call once a provider claims the request.
 // Talks to /api/v1/on_demand/... (docs/workflows/on_demand.md) and keeps the patient socket
-// /on_demand/patient/ws open: closing the page starts the grace period, reopening it within the
+// /on_demand/patient/ws open (it pushes the place in line, on_demand.position): closing the page starts the grace period, reopening it within the
 // grace period keeps the patient's place (the vclinic_od cookie says who they are).
 import { readyKey } from "/static/js/ui.js";
 
@@ -142,6 +142,7 @@ function finish(status) {
   $("final-text").textContent = status.status === "declined"
     ? status.message
     : "You left the queue. Use Meet Now again whenever you are ready.";
+  $("again").hidden = false;
 }
 
 async function joinCall() {
@@ -163,6 +164,8 @@ function connect() {
       if (status.status === "claimed") joinCall();
       else if (status.status === "waiting") renderWaiting(status);
       else if (status.status !== "intake") finish(status);
+    } else if (message.type === "on_demand.position") {
+      renderWaiting(message.data);
     } else if (message.type === "on_demand.claimed") {
       joinCall();
     } else if (message.type === "on_demand.declined") {
@@ -176,11 +179,6 @@ function connect() {
     attempt = Math.min(attempt + 1, 5);
     setTimeout(connect, 500 * 2 ** attempt);
   });
-}
-
-async function refresh() {
-  if (done || $("step-waiting").hidden) return;
-  try { renderWaiting(await call("GET", "/patient")); } catch { /* the socket reports */ }
 }
 
 async function resume() {
@@ -200,6 +198,12 @@ async function main() {
   document.title = `${info.organisation.name} · Meet Now`;
   fields = info.fields;
   $("meet-now").addEventListener("click", () => show("step-info"));
+  // After a decline or leaving, the page offers a new start instead of ending there.
+  $("again").addEventListener("click", () => {
+    done = false;
+    $("step-info").reset();
+    show("step-info");
+  });
   $("step-info").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
@@ -231,7 +235,6 @@ async function main() {
     await call("DELETE", "/patient").catch(() => null);
     finish({ status: "abandoned" });
   });
-  setInterval(refresh, 15000);
   await resume();
   document.body.dataset.ready = "true";
 }
