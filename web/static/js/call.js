@@ -5,7 +5,7 @@ import { api } from "./api.js";
 import { ChairTools } from "./chair_tools.js";
 import { chosenDevices, constraints, mediaErrorText, openMedia } from "./devices.js";
 import { SfuPeer } from "./media.js";
-import { copyLink, showShareLink as shareLink } from "./share_link.js";
+import { copyLink, replaceLink, showShareLink as shareLink } from "./share_link.js";
 import {
   announce, consentKey, formatClock, localName, roleName, sessionIdFromUrl, setBanner,
 } from "./ui.js";
@@ -619,6 +619,7 @@ $("record").addEventListener("click", toggleRecording);
 $("hangup").addEventListener("click", hangUp);
 $("end-all").addEventListener("click", endForEveryone);
 $("copy-link").addEventListener("click", () => copyLink(status));
+$("replace-link").addEventListener("click", () => replaceLink(sessionId, status));
 $("rejoin").addEventListener("click", () => window.location.reload());
 
 async function main() {

@@ -2,7 +2,7 @@
 // then "Join Session" (the call page) or "Back".
 import { chosenDevices, levelMeter, mediaErrorText, openMedia, rememberDevices } from "./devices.js";
 import { api, me } from "./api.js";
-import { copyLink, showShareLink } from "./share_link.js";
+import { copyLink, replaceLink, showShareLink } from "./share_link.js";
 import { consentKey, localName, readyKey, sessionIdFromUrl, setBanner } from "./ui.js";
 
 const video = document.getElementById("self-video");
@@ -82,9 +82,10 @@ document.getElementById("devices").addEventListener("submit", (event) => {
   window.location.assign(`/call?session=${encodeURIComponent(sessionId)}`);
 });
 
-document.getElementById("copy-link").addEventListener("click", () => copyLink((text) => {
-  document.getElementById("share-status").textContent = text;
-}));
+const shareStatus = (text) => { document.getElementById("share-status").textContent = text; };
+document.getElementById("copy-link").addEventListener("click", () => copyLink(shareStatus));
+document.getElementById("replace-link").addEventListener("click",
+  () => replaceLink(sessionId, shareStatus));
 
 document.getElementById("back").addEventListener("click", async () => {
   stopAll();
