@@ -142,5 +142,34 @@ def browser() -> Iterator[Any]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                               args=ARGS)
-        yield chromium
+        watched = CspWatch(chromium)
+        yield watched
         chromium.close()
+    assert watched.violations == [], "pages broke the Content-Security-Policy"
+
+
+class CspWatch:
+    """The Playwright browser, with every page it opens reporting Content-Security-Policy
+    violations (Chromium logs each to the page's console) into ``violations``."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, *args: Any, **kwargs: Any) -> Any:
+        context = self._browser.new_context(*args, **kwargs)
+        context.on("console", self._console)
+        return context
+
+    def new_page(self, *args: Any, **kwargs: Any) -> Any:
+        page = self._browser.new_page(*args, **kwargs)
+        page.on("console", self._console)
+        return page
+
+    def _console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            where = message.page.url if message.page is not None else "?"
+            self.violations.append(f"{where}: {message.text}")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)

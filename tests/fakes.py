@@ -66,9 +66,12 @@ def base_url(running: Running) -> str:
 class Client:
     """A signed-in (or anonymous) HTTP client that behaves like the web UI's api.js."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, local_address: str | None = None) -> None:
         self.base = base
-        self.http = httpx.AsyncClient(base_url=base, headers={"Origin": base})
+        # ``local_address`` (127.0.0.x) makes the client a different machine for the server.
+        transport = httpx.AsyncHTTPTransport(local_address=local_address)
+        self.http = httpx.AsyncClient(base_url=base, headers={"Origin": base},
+                                      transport=transport)
         self.csrf: str | None = None
 
     async def signin(self, email: str, password: str = DEMO_PASSWORD) -> httpx.Response:

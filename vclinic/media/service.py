@@ -58,6 +58,18 @@ class Publisher(Protocol):
     def publish(self, topic: str, event: object) -> int: ...
 
 
+@dataclass(frozen=True)
+class MediaStatistics:
+    """What the node's media plane holds now, for metrics (frozen, read at scrape time)."""
+
+    rooms: int
+    participants: int
+    #: Per worker: ``(load, restarts)``; load is rooms plus participants on it.
+    workers: tuple[tuple[int, int], ...]
+    #: The media plane gave up after a worker kept dying (media requests answer media_down).
+    failed: bool
+
+
 @dataclass(eq=False)
 class _Member:
     """A participant with a handle on a worker; owned by the service."""
@@ -122,6 +134,14 @@ class MediaService:
             # the server keeps working and media requests answer media_down.
             self._failed = True
             log.error("media_plane_failed")
+
+    def statistics(self) -> MediaStatistics:
+        """Rooms, participants and each worker's load and restarts, as of now."""
+        return MediaStatistics(
+            rooms=len(self._rooms), participants=len(self._members),
+            workers=tuple((client.load, client.restarts) for client in self.pool.clients),
+            failed=self._failed,
+        )
 
     async def shutdown(self) -> None:
         """Let every worker close its rooms and finish its recordings, then exit."""

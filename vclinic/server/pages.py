@@ -35,7 +35,12 @@ PAGES = {
     "call": "call.html",
     "join": "join.html",
     "left": "left.html",
+    "admin": "admin.html",
+    "reset": "reset.html",
 }
+
+#: The API reference pages (``web/apidocs/``), each a vendored renderer of ``/openapi.json``.
+API_DOCS = {"/docs": "swagger.html", "/redocs": "redoc.html", "/scalar": "scalar.html"}
 
 
 def make_blueprint(static_dirs: Mapping[str, str | Path] | None = None) -> Blueprint:
@@ -58,6 +63,9 @@ def make_blueprint(static_dirs: Mapping[str, str | Path] | None = None) -> Bluep
         response.headers["Cache-Control"] = "public, max-age=86400"
         return response
 
+    for path, filename in API_DOCS.items():
+        _add_doc_page(blueprint, path, filename)
+
     @blueprint.get("/<page>")
     @hide
     async def page(page: str) -> Response:
@@ -73,6 +81,13 @@ def make_blueprint(static_dirs: Mapping[str, str | Path] | None = None) -> Bluep
     for prefix, folder in (static_dirs or {}).items():
         _add_static(blueprint, prefix, folder)
     return blueprint
+
+
+def _add_doc_page(blueprint: Blueprint, path: str, filename: str) -> None:
+    async def serve() -> Response:
+        return await send_from_directory(WEB_ROOT / "apidocs", filename)
+
+    blueprint.add_url_rule(path, "api_docs_" + path.strip("/"), hide(serve), methods=["GET"])
 
 
 def _add_static(blueprint: Blueprint, prefix: str, folder: str | Path) -> None:

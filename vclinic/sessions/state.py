@@ -35,6 +35,8 @@ class SessionState:
         self.info_dirty = False
         #: The running recording (its row is written by the actor, not by ``save``).
         self.recording: Active | None = None
+        #: Audit events ``(actor_id, action)`` that ``save`` writes with the change.
+        self.audits: list[tuple[str | None, str]] = []
 
     # Look-ups ---------------------------------------------------------------------------------
 
@@ -150,7 +152,7 @@ class SessionState:
         if person is None:
             if c.guest_participant_id is not None:
                 raise Forbidden("Join with the session link first.", code="not_in_session")
-            if self.info.access_level == "private":
+            if self.info.access_level == "private" or c.station:
                 raise Forbidden("This is a private session: only people on its participant "
                                 "list can join.", code="not_invited")
             person = Person(id=c.new_participant_id, user_id=c.user_id,
@@ -370,7 +372,11 @@ class SessionState:
         return events
 
     def _close(self, c: m.Close) -> Outcome:
-        self.chair(c.by_user_id, Ability.CLOSE)
+        if c.as_admin:
+            self._open()
+            self.audits.append((c.by_user_id, "session.ended_by_admin"))
+        else:
+            self.chair(c.by_user_id, Ability.CLOSE)
         events: list[Any] = []
         for person in self.people.values():
             if person.state in PRESENT:
