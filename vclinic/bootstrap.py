@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import peewee
+
 from vclinic import accounts
 from vclinic.actors import ChildSpec, Restart, Runtime, open_runtime
 from vclinic.config import Settings
@@ -23,6 +25,7 @@ from vclinic.server.metrics import Metrics
 from vclinic.sessions.actor import MAILBOX, SessionActor
 from vclinic.sessions.service import SessionService
 from vclinic.sessions.timer import Timers
+from vclinic.startup import database_unavailable
 from vclinic.store import SnapshotStateStore, Store
 
 log = get_logger("bootstrap")
@@ -37,9 +40,16 @@ def load_plugins(settings: Settings) -> PluginHost:
 
 async def prepare_store(settings: Settings, plugins: PluginHost) -> Store:
     """Open the database and apply every pending migration, core and plugins'."""
-    store = Store.open(settings.resolved_database_url, pool_size=settings.database_pool_size)
+    url = settings.resolved_database_url
+    try:
+        store = Store.open(url, pool_size=settings.database_pool_size)
+    except OSError as exc:  # the SQLite file's folder cannot be created
+        raise database_unavailable(url, exc) from None
     try:
         applied = await store.migrate(plugins.migrations())
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        store.close()
+        raise database_unavailable(url, exc) from None
     except BaseException:
         store.close()
         raise

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
@@ -12,8 +13,9 @@ import trio
 from vclinic import __version__, accounts
 from vclinic.bootstrap import load_plugins, prepare_store
 from vclinic.config import Settings, load_settings
-from vclinic.errors import VclinicError
+from vclinic.errors import ConfigError
 from vclinic.log import configure
+from vclinic.startup import ExitCode, Failure, classify, report
 from vclinic.store import ROLES
 
 
@@ -54,22 +56,38 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``vclinic`` command; the exit code says why it stopped (see ``ExitCode``)."""
     args = _parser().parse_args(argv)
     config = getattr(args, "sub_config", None) or args.config
+    overrides: dict[str, Any] = {}
+    if args.command == "serve":
+        overrides = {"host": args.host, "port": args.port, "demo": args.demo,
+                     "media_workers": args.media_workers}
     try:
-        overrides: dict[str, Any] = {}
-        if args.command == "serve":
-            overrides = {"host": args.host, "port": args.port, "demo": args.demo,
-                         "media_workers": args.media_workers}
         settings = load_settings(config, **overrides)
-        configure(settings.log_level, settings.log_format)
-        command = _COMMANDS[args.command]
-        return trio.run(command, settings, args)
-    except VclinicError as err:
-        print(f"vclinic: {err.message}", file=sys.stderr)
-        return 2
+    except ConfigError as err:
+        # The settings that say how to log are the ones that failed: take the format from the
+        # environment if it is a valid one.
+        fmt = os.environ.get("VCLINIC_LOG_FORMAT", "auto")
+        fmt = fmt if fmt in ("auto", "json", "console") else "auto"
+        configure("info", fmt)
+        return _fail(Failure(ExitCode.CONFIG, "invalid_config", err.message), fmt)
+    configure(settings.log_level, settings.log_format)
+    try:
+        return trio.run(_COMMANDS[args.command], settings, args)
     except KeyboardInterrupt:
-        return 0
+        return ExitCode.OK
+    except Exception as exc:
+        failure = classify(exc, settings.resolved_database_url)
+        if failure is None:
+            raise
+        return _fail(failure, settings.log_format)
+
+
+def _fail(failure: Failure, fmt: str) -> int:
+    as_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+    report(failure, as_json)
+    return failure.exit_code
 
 
 async def _serve(settings: Settings, args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from vclinic.config import Settings
 from vclinic.log import get_logger
 from vclinic.server.app import create_app
 from vclinic.server.context import AppContext
+from vclinic.startup import check_address
 
 log = get_logger("serve")
 
@@ -50,6 +51,8 @@ async def serve(
 ) -> None:
     """Run a node until SIGTERM/SIGINT (or ``Running.stop``): stop accepting, let actors flush."""
     stop = trio.Event()
+    # A taken port fails here, alone, before migrations and media workers start.
+    check_address(settings.host, settings.port)
     async with open_context(settings) as context:
         app = create_app(context)
         async with trio.open_nursery() as nursery:
