@@ -77,8 +77,10 @@ async def search_patients(data: SearchQuery) -> dict[str, Any]:
     """About Patient's and Scheduling's search: patients whose name contains ``q`` or whose
     reference is ``q``. A POST so that what the user typed (a patient's name) stays out of
     URLs, access logs and browser history."""
-    org_id = current_principal().org_id
-    return {"patients": await ctx().store.run(patient.search, org_id, data.q)}
+    principal = current_principal()
+    found = await ctx().store.run(patient.search, principal.org_id, data.q)
+    await ctx().sessions.audit(principal, "patient.searched", *(p["id"] for p in found))
+    return {"patients": found}
 
 
 @blueprint.get("/patients/<patient_id>")
@@ -86,8 +88,10 @@ async def search_patients(data: SearchQuery) -> dict[str, Any]:
 @require(*PRACTICE)
 async def one_patient(patient_id: str) -> dict[str, Any]:
     """One patient (the session form's About Patient shows who is linked)."""
-    org_id = current_principal().org_id
-    return {"patient": await ctx().store.run(patient.get, org_id, patient_id)}
+    principal = current_principal()
+    found = await ctx().store.run(patient.get, principal.org_id, patient_id)
+    await ctx().sessions.audit(principal, "patient.viewed", patient_id)
+    return {"patient": found}
 
 
 @blueprint.get("/patients/<patient_id>/files")
@@ -95,16 +99,20 @@ async def one_patient(patient_id: str) -> dict[str, Any]:
 @require(*PRACTICE)
 async def files(patient_id: str) -> dict[str, Any]:
     """The patient's Files (captured images), newest first."""
-    org_id = current_principal().org_id
-    return {"files": await ctx().store.run(patient.files, org_id, patient_id)}
+    principal = current_principal()
+    found = await ctx().store.run(patient.files, principal.org_id, patient_id)
+    await ctx().sessions.audit(principal, "patient.files_listed", patient_id)
+    return {"files": found}
 
 
 @blueprint.get("/patients/<patient_id>/files/<file_id>")
 @tag(["patients"])
 @require(*PRACTICE)
 async def file_content(patient_id: str, file_id: str) -> Response:
-    org_id = current_principal().org_id
-    content, kind = await ctx().store.run(patient.file_content, org_id, patient_id, file_id)
+    principal = current_principal()
+    content, kind = await ctx().store.run(patient.file_content, principal.org_id, patient_id,
+                                          file_id)
+    await ctx().sessions.audit(principal, "patient.file_viewed", patient_id, file_id)
     response = Response(content, content_type=kind)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
