@@ -8,6 +8,7 @@ exit, actors flush and stop, the store closes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,14 +17,14 @@ import peewee
 from vclinic import accounts
 from vclinic.actors import ChildSpec, Restart, Runtime, open_runtime
 from vclinic.config import Settings
+from vclinic.context import AppContext
 from vclinic.log import get_logger
 from vclinic.media.service import open_media
+from vclinic.metrics import Metrics
 from vclinic.notifications.email import Mailer
 from vclinic.plugins import PluginHost
-from vclinic.server.context import AppContext
-from vclinic.server.metrics import Metrics
 from vclinic.sessions.actor import MAILBOX, SessionActor
-from vclinic.sessions.service import SessionService
+from vclinic.sessions.service import SessionService, recording_lost
 from vclinic.sessions.timer import Timers
 from vclinic.startup import database_unavailable
 from vclinic.store import SnapshotStateStore, Store
@@ -65,34 +66,39 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     store = await prepare_store(settings, plugins)
     try:
         demo = await accounts.seed_demo(store) if settings.demo else None
-        async with open_runtime(SnapshotStateStore(store)) as runtime:
-            for kind in plugins.actor_kinds():
-                runtime.registry.register_kind(kind.kind, kind.factory,
-                                               mailbox_size=kind.mailbox_size,
-                                               restart=Restart(kind.restart))
-            # The session model is core (every workflow's meetings use it), so the core
-            # registers its actor kind and the timers its actors use for grace periods.
+        snapshots = SnapshotStateStore(store)
+        async with open_runtime(snapshots) as runtime:
             timers = Timers(runtime.registry)
             runtime.supervisor.start_child(ChildSpec("timers", timers.run))
-            sessions = SessionService(store, settings, plugins, runtime, timers)
-            runtime.registry.register_kind("session", SessionActor.factory(sessions),
-                                           mailbox_size=MAILBOX, restart=Restart.TRANSIENT)
             mailer = Mailer(store, settings)
             runtime.supervisor.start_child(ChildSpec("mailer", mailer.run))
             metrics = Metrics()
             metrics.add_sampler(lambda: _runtime_sample(runtime))
             # Media workers stop after the plugins' shutdown hooks (which may still stop a
-            # recording) and before the actors: they close rooms and finish recordings.
-            async with open_media(settings, runtime.bus) as media:
+            # recording) and before the actors: they close rooms and finish recordings. They
+            # tell a lost recording to its session actor through the registry, so the media
+            # plane exists before the session model that uses it.
+            async with open_media(settings, runtime.bus,
+                                  functools.partial(recording_lost, runtime.registry)) as media:
+                # The session model is core (every workflow's meetings use it), so the core
+                # registers its actor kind; its actors use the timers for grace periods.
+                sessions = SessionService(store, settings, plugins, runtime, timers, media)
+                runtime.registry.register_kind("session", SessionActor.factory(sessions),
+                                               mailbox_size=MAILBOX, restart=Restart.TRANSIENT)
                 context = AppContext(
                     settings=settings, store=store, plugins=plugins, runtime=runtime,
                     metrics=metrics, demo=demo, sessions=sessions, mailer=mailer, media=media,
+                    timers=timers, snapshots=snapshots,
                     limiter=accounts.SigninLimiter(
                         settings.signin_attempts, settings.signin_window_seconds
                     ),
                 )
-                sessions.media = lambda: context.media
-                media.on_recording_lost = sessions.recording_lost
+                # Plugin actor kinds are built for this node's services: their factories
+                # receive the context instead of looking the node up later.
+                for kind in plugins.actor_kinds(context):
+                    runtime.registry.register_kind(kind.kind, kind.factory,
+                                                   mailbox_size=kind.mailbox_size,
+                                                   restart=Restart(kind.restart))
                 await sessions.recover()
                 await plugins.startup(context)
                 try:

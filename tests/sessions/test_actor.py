@@ -35,9 +35,8 @@ async def session_node(store: Store, data_dir: Path, media: RecordingMedia
     async with open_runtime(SnapshotStateStore(store)) as runtime:
         timers = Timers(runtime.registry)
         runtime.supervisor.start_child(ChildSpec("timers", timers.run))
-        service = SessionService(store, settings, PluginHost(), runtime, timers)
+        service = SessionService(store, settings, PluginHost(), runtime, timers, media)
         runtime.registry.register_kind("session", SessionActor.factory(service))
-        service.media = lambda: media
         yield service
 
 
