@@ -89,6 +89,9 @@ class Settings(BaseSettings):
     media_workers: Annotated[int, Field(ge=0)] = 0
     #: Addresses media workers gather ICE host candidates on (empty: every interface's address).
     media_host_addresses: StrList = ()
+    #: UDP ports media workers bind ICE sockets to, as ``first-last`` (e.g. ``"40000-40999"``):
+    #: open this range to clients in the firewall. Empty: any free port.
+    media_udp_port_range: str = ""
     #: Use H.264 (packetization-mode 1, constrained baseline) for a call's video when every
     #: participant offers it; otherwise, and for good once anyone lacks it, VP8.
     media_h264: bool = False
@@ -129,6 +132,18 @@ class Settings(BaseSettings):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
 
+    @field_validator("media_udp_port_range")
+    @classmethod
+    def _check_port_range(cls, value: str) -> str:
+        if value:
+            _parse_port_range(value)
+        return value
+
+    @property
+    def media_udp_ports(self) -> tuple[int, int] | None:
+        """``media_udp_port_range`` as (first, last), or None for any port."""
+        return _parse_port_range(self.media_udp_port_range) if self.media_udp_port_range else None
+
     @model_validator(mode="after")
     def _check_database_url(self) -> Settings:
         if not self.resolved_database_url.startswith(("sqlite://", "postgresql://",
@@ -163,6 +178,16 @@ class Settings(BaseSettings):
         if self.public_url:
             found.add(self.public_url.rstrip("/"))
         return frozenset(found)
+
+
+def _parse_port_range(value: str) -> tuple[int, int]:
+    first, sep, last = value.partition("-")
+    if not (sep and first.strip().isdigit() and last.strip().isdigit()):
+        raise ValueError("write the range as first-last, e.g. 40000-40999")
+    low, high = int(first), int(last)
+    if not 1024 <= low <= high <= 65535:
+        raise ValueError("the range must lie within 1024-65535, first port first")
+    return low, high
 
 
 class _EnvSource(EnvSettingsSource):

@@ -52,6 +52,9 @@ def test_sqlite_default_lives_in_the_data_dir() -> None:
         ('plugins = "sessions"\n', {}, "setting 'plugins': input should be a valid tuple"),
         ('log_format = "xml"\n', {}, "setting 'log_format': input should be 'auto'"),
         ("", {"VCLINIC_SIGNIN_ATTEMPTS": "0"}, "setting 'signin_attempts': input should be"),
+        ('media_udp_port_range = "40000"\n', {}, "setting 'media_udp_port_range': write the "
+         "range as first-last"),
+        ('media_udp_port_range = "500-600"\n', {}, "must lie within 1024-65535"),
         ("", {"DATABASE_URL": "mysql://x"}, "database_url must start with"),
         ("port = [\n", {}, "is not valid TOML"),
     ],
@@ -93,3 +96,9 @@ def test_settings_cannot_be_changed_after_start() -> None:
     settings = load_settings(env={})
     with pytest.raises(ValidationError):
         settings.port = 9  # type: ignore[misc]
+
+
+def test_media_udp_port_range_is_read_as_two_ports() -> None:
+    assert load_settings(env={}).media_udp_ports is None
+    settings = load_settings(env={"VCLINIC_MEDIA_UDP_PORT_RANGE": "40000-40999"})
+    assert settings.media_udp_ports == (40000, 40999)
