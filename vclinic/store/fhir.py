@@ -38,7 +38,7 @@ _ACTIONS = {
     "files_listed": "R", "file_viewed": "R",
     "updated": "U", "changed": "U", "granted": "U", "revoked": "U", "stopped": "U",
     "role_changed": "U", "password_reset": "U", "deactivated": "U", "consented": "U",
-    "deleted": "D", "removed": "D",
+    "admitted": "E", "deleted": "D", "removed": "D",
 }
 
 
