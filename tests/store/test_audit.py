@@ -9,7 +9,16 @@ from functools import partial
 import pytest
 import trio
 
-from vclinic.store import AuditEvent, AuditHead, Organisation, Store, audit
+from vclinic.store import (
+    AuditEvent,
+    AuditHead,
+    Organisation,
+    Store,
+    audit,
+    core_migrations,
+    migrate,
+    migration,
+)
 
 
 def _org(slug: str) -> str:
@@ -105,3 +114,37 @@ async def test_concurrent_writers_do_not_fork_the_chain(store: Store, database_u
     assert seqs == list(range(1, 41))
     head = await store.run(AuditHead.get_by_id, org)
     assert head.seq == 40
+
+
+def test_events_written_before_the_chain_existed_are_chained_by_the_migration(
+    empty_store: Store,
+) -> None:
+    db = empty_store.database
+    q = db.param
+
+    def upgrade() -> None:
+        # The database as the release before the chain left it, with a trail of three events.
+        migration._ensure_table(db)
+        for step in core_migrations():
+            if step.id == "core:0006":
+                break
+            migration._apply_one(db, step)
+        db.execute_sql(f"INSERT INTO organisations (id, slug, name, settings, created_at) "
+                       f"VALUES ({q}, {q}, {q}, {q}, {q})",
+                       ("org1", "riverside", "Riverside", "{}", "2026-01-01 09:00:00"))
+        for n, action in enumerate(("user.signed_in", "patient.viewed", "session.joined")):
+            db.execute_sql(f"INSERT INTO audit_events (id, organisation_id, actor_id, action, "
+                           f"target_ids, created_at) VALUES ({q}, {q}, {q}, {q}, {q}, {q})",
+                           (f"e{n}", "org1", "u1", action, '["x"]',
+                            f"2026-01-01 09:0{n}:00.000001"))
+        assert migrate(db) == ["core:0006"]
+
+    empty_store.call(upgrade)
+    report = empty_store.call(audit.verify)
+    assert report.broken is None and report.events == 3
+    seqs = empty_store.call(lambda: [(e.id, e.seq) for e in AuditEvent.select()
+                                     .order_by(AuditEvent.seq)])
+    assert seqs == [("e0", 1), ("e1", 2), ("e2", 3)]
+    # The chain goes on from there.
+    empty_store.call_atomic(audit.record, "org1", "u1", "patient.viewed", "p1")
+    assert empty_store.call(audit.verify).broken is None

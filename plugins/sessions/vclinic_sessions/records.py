@@ -62,9 +62,10 @@ async def providers(query_args: SearchQuery) -> dict[str, Any]:
 @require(*PRACTICE)
 @validate_request(PatientBody)
 async def create_patient(data: PatientBody) -> tuple[dict[str, Any], int]:
-    org_id = current_principal().org_id
-    row = await services().store.atomic(rec.create_patient, org_id, data.display_name,
+    principal = current_principal()
+    row = await services().store.atomic(rec.create_patient, principal.org_id, data.display_name,
                                         data.external_ref)
+    await services().sessions.audit(principal, "patient.created", str(row["id"]))
     return {"patient": row}, 201
 
 
