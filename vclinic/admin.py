@@ -81,10 +81,9 @@ async def run_admin(store: Store, args: argparse.Namespace) -> int:
             print(org.slug)
         case "create-user":
             password = read_password(args.password_stdin)
+            # create_user records the user.created audit event in its transaction.
             user = await accounts.create_user(store, args.org, args.email, password, args.role,
                                               args.name, station=args.station)
-            await store.atomic(audit.record, user.organisation_id, None, "user.created",
-                               user.id)
             print(f"Created user {user.id} with role {args.role}.")
         case "list-users":
             rows = await store.run(_users, args.org)

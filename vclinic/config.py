@@ -10,6 +10,7 @@ comma-separated, booleans are ``1/0``, ``true/false``, ``yes/no``), and ``DATABA
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -73,10 +74,18 @@ class Settings(BaseSettings):
     session_absolute_hours: Positive = 12
     #: Hours a requester station account stays signed in without activity.
     station_idle_hours: Positive = 24 * 30
-    #: Failed sign-ins allowed per account and per client address in ``signin_window_seconds``.
+    #: Failed sign-ins allowed per account from one client address in ``signin_window_seconds``.
     signin_attempts: Positive = 5
     #: The window over which failed sign-ins are counted.
     signin_window_seconds: Positive = 300
+    #: Failed sign-ins allowed per account from anywhere in ``signin_account_window_seconds``;
+    #: past it only browsers that signed in to the account before (known devices) may try.
+    signin_account_attempts: Positive = 50
+    #: The window of the per-account backstop.
+    signin_account_window_seconds: Positive = 3600
+    #: Addresses or networks (CIDR) of reverse proxies whose ``X-Forwarded-For``,
+    #: ``X-Forwarded-Proto`` and ``X-Forwarded-Host`` are believed; empty: none.
+    trusted_proxies: StrList = ()
     #: Send the session cookie only over HTTPS (turn on behind TLS).
     secure_cookies: bool = False
     #: Largest WebSocket message accepted, in bytes.
@@ -85,6 +94,9 @@ class Settings(BaseSettings):
     ws_ping_seconds: PositiveFloat = 20.0
     #: Seconds a client whose socket dropped stays in its session before it counts as gone.
     ws_grace_seconds: Annotated[float, Field(ge=0)] = 30.0
+    #: Run media workers. Off, the node serves everything but audio and video, whose requests
+    #: answer ``media_down`` (a node for tests that have no media starts faster).
+    media: bool = True
     #: Media worker processes (0: one per core).
     media_workers: Annotated[int, Field(ge=0)] = 0
     #: Addresses media workers gather ICE host candidates on (empty: every interface's address).
@@ -107,6 +119,8 @@ class Settings(BaseSettings):
     smtp_port: Annotated[int, Field(ge=1, le=65535)] = 25
     #: Sender address of email notifications.
     smtp_from: str = "vclinic@localhost"
+    #: Display name on the From header of email notifications (``vclinic <clinic@...>``).
+    smtp_from_name: str = "vclinic"
     #: Upgrade the SMTP connection with STARTTLS.
     smtp_starttls: bool = False
     #: SMTP user name (empty: no authentication).
@@ -117,6 +131,9 @@ class Settings(BaseSettings):
     email_retry_seconds: PositiveFloat = 30.0
     #: Attempts after which an email is marked failed.
     email_max_attempts: Positive = 5
+    #: Serve ``/metrics`` only on this ``host:port`` (e.g. ``127.0.0.1:9100``) instead of on the
+    #: main address; empty: on the main address.
+    metrics_address: str = ""
     #: Log level: debug, info, warning, error.
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     #: Log format: ``auto`` (readable on a terminal, JSON lines otherwise), ``json`` or ``console``.
@@ -124,12 +141,30 @@ class Settings(BaseSettings):
 
 
     @field_validator("allowed_origins", "plugins", "media_host_addresses", "ice_servers",
-                     mode="before")
+                     "trusted_proxies", mode="before")
     @classmethod
     def _split_commas(cls, value: Any) -> Any:
         # The environment gives a list as one comma-separated string.
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for network in value:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(f"{network!r} is not an address or network") from None
+        return value
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _check_metrics_address(cls, value: str) -> str:
+        host, _, port = value.rpartition(":")
+        if value and (not host or not port.isdigit() or not 0 <= int(port) <= 65535):
+            raise ValueError("write it as host:port, e.g. 127.0.0.1:9100")
         return value
 
     @field_validator("media_udp_port_range")

@@ -148,3 +148,14 @@ def test_events_written_before_the_chain_existed_are_chained_by_the_migration(
     # The chain goes on from there.
     empty_store.call_atomic(audit.record, "org1", "u1", "patient.viewed", "p1")
     assert empty_store.call(audit.verify).broken is None
+
+
+async def test_an_encounters_events_are_found_by_its_id_whatever_its_characters(
+    store: Store,
+) -> None:
+    ids = ["plainid", "with_underscore", "with-dash", "PlainID"]
+    for target in ids:
+        await store.atomic(audit.record, None, "u1", "session.joined", target, "other")
+    for target in ids:
+        found = await store.run(audit.events_of, target)
+        assert [event.target_ids[0] for event in found] == [target]

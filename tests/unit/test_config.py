@@ -57,6 +57,12 @@ def test_sqlite_default_lives_in_the_data_dir() -> None:
         ('media_udp_port_range = "500-600"\n', {}, "must lie within 1024-65535"),
         ("", {"DATABASE_URL": "mysql://x"}, "database_url must start with"),
         ("port = [\n", {}, "is not valid TOML"),
+        ('trusted_proxies = ["nginx"]\n', {},
+         "setting 'trusted_proxies': 'nginx' is not an address"),
+        ("", {"VCLINIC_METRICS_ADDRESS": "9100"},
+         "setting 'metrics_address': write it as host:port"),
+        ("", {"VCLINIC_SIGNIN_ACCOUNT_ATTEMPTS": "0"},
+         "setting 'signin_account_attempts': input should be greater"),
     ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(

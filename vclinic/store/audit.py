@@ -163,8 +163,11 @@ def verify(org_id: str | None = None) -> Report:
 
 def events_of(target_id: str) -> list[AuditEvent]:
     """Every event naming ``target_id`` (a session, a patient...), oldest first."""
-    # target_ids is JSON text: narrow with LIKE on the quoted id, then check exactly.
-    candidates = AuditEvent.select().where(AuditEvent.target_ids.contains(f'"{target_id}"'))
+    # target_ids is JSON text: narrow with (I)LIKE on the quoted id, then check exactly. The
+    # pattern is passed as is (converter=str): the field would otherwise JSON-encode it.
+    pattern = peewee.Value(f'%"{target_id}"%', converter=str)
+    candidates = AuditEvent.select().where(
+        peewee.Expression(AuditEvent.target_ids, peewee.OP.ILIKE, pattern))
     found = [event for event in candidates if target_id in event.target_ids]
     return sorted(found, key=lambda event: (event.created_at, event.chain, event.seq))
 
