@@ -13,6 +13,8 @@ from vclinic.store import AuditEvent, audit
 async def test_patient_record_access_and_session_joins_are_audited(
     node: Running, clients: Callable[[], Client]
 ) -> None:
+    stranger = clients()
+    assert (await stranger.signin(PROVIDER, "not-the-password")).status_code == 401
     provider = await signed_in(clients, PROVIDER)
     me = await user_id(provider)
     made = await provider.request("POST", "/api/v1/patients", json={
@@ -33,6 +35,10 @@ async def test_patient_record_access_and_session_joins_are_audited(
                                         .order_by(AuditEvent.seq)))
     trail = [(row.action, row.target_ids) for row in rows]
     assert trail[0] == ("user.signed_in", [me])
+    failed = await store.run(lambda: list(AuditEvent.select().where(
+        AuditEvent.action == "user.signin_failed")))
+    assert [(row.actor_id, row.target_ids) for row in failed] == [(None, [me])]
+    assert failed[0].seq < rows[0].seq
     assert ("patient.created", [patient_id]) in trail
     assert ("patient.viewed", [patient_id]) in trail
     assert ("patient.searched", [patient_id]) in trail

@@ -24,7 +24,7 @@ from typing import Any
 
 import peewee
 
-from vclinic.store.model import AuditEvent, AuditHead
+from vclinic.store.model import AuditEvent, AuditHead, User
 
 _ACTION = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 
@@ -90,6 +90,16 @@ def record(
         AuditHead.update(seq=event.seq, hash=event.hash).where(
             AuditHead.chain == chain).execute()
     return event
+
+
+def record_about_user(user_id: str, actor_id: str | None, action: str) -> AuditEvent | None:
+    """Append ``action`` about the account ``user_id`` to its organisation's chain (for events
+    such as a failed sign-in, where the caller knows the account but not its organisation);
+    nothing if the account does not exist."""
+    user: User | None = User.get_or_none(User.id == user_id)
+    if user is None:
+        return None
+    return record(user.organisation_id, actor_id, action, user.id)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -35,7 +35,7 @@ _APPLICATION = ("110100", "Application Activity")
 _ACTIONS = {
     "created": "C", "started": "C", "uploaded": "C", "captured": "C", "invited": "C",
     "viewed": "R", "searched": "R", "exported": "R", "downloaded": "R", "listed": "R",
-    "files_listed": "R", "file_viewed": "R",
+    "files_listed": "R", "file_viewed": "R", "signin_failed": "E",
     "updated": "U", "changed": "U", "granted": "U", "revoked": "U", "stopped": "U",
     "role_changed": "U", "password_reset": "U", "deactivated": "U", "consented": "U",
     "admitted": "E", "deleted": "D", "removed": "D",
