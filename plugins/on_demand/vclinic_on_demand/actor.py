@@ -165,7 +165,7 @@ class QueueActor(Actor):
         entry = self.state.get(c.request_id)
         answers = {**entry.answers, **dict(c.answers)}
         await self._save(entry.id, answers=answers)
-        entry.answers = answers
+        self.state.answer(entry.id, answers)
         self._staff("on_demand.request_updated", {"request": self._row(entry)})
         return self._status(entry.id)
 
@@ -239,7 +239,7 @@ class QueueActor(Actor):
         if not await self.app.store.run(record.is_on_call, c.provider_id):
             raise Conflict("That provider is not On-Call.", code="provider_not_on_call")
         await self._save(entry.id, assigned_to=c.provider_id)
-        entry.assigned_to = c.provider_id
+        self.state.assign(entry.id, c.provider_id)
         await self.app.notify(c.provider_id, "on_demand.assigned",
                               f"New on-demand session request {ticket(entry.id)} assigned to you",
                               {"request_id": entry.id,

@@ -46,6 +46,7 @@ async function main() {
     return;
   }
   document.getElementById("user-name").textContent = info.user.name;
+  document.getElementById("admin-link").hidden = !(info.user.roles || []).includes("admin");
   document.getElementById("org-name").textContent = info.user.organisation.slug;
   document.getElementById("signout").addEventListener("click", async () => {
     await api("POST", "/auth/signout");
