@@ -65,6 +65,15 @@ def test_admin_pages_are_reached_from_the_dashboard_and_pass_axe(
                  "Virtual Clinic settings", "On-Demand setup"):
         expect()(section(page, name)).to_be_visible()
     assert serious_violations(page, axe) == []
+    # And with the editors open, and an error showing.
+    users = section(page, "Users")
+    users.get_by_role("button", name="Change roles: Dr Ada Lovelace").click()
+    users.get_by_role("button", name="Reset password: Dr Ada Lovelace").click()
+    services = section(page, "Account Services")
+    services.get_by_role("button", name="Rename General Practice").click()
+    services.get_by_role("button", name="Add service").click()
+    expect()(result(services)).not_to_be_empty()
+    assert serious_violations(page, axe) == []
 
     phone = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
     try:
