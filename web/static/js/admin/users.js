@@ -183,6 +183,6 @@ export default async function render(element, shell) {
     }
   });
 
-  element.replaceChildren(form, result.node, list);
+  element.replaceChildren(list, result.node, form);
   await reload();
 }
