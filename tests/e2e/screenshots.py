@@ -22,6 +22,7 @@ from tests.web.browser.harness import (
     NodeThread,
     create_session,
     signin,
+    wait_for,
 )
 from tests.web.browser.sample_plugin import write_test_plugins
 from vclinic import notifications
@@ -39,8 +40,7 @@ def shoot(page: Any, name: str, full_page: bool = False) -> None:
 
 
 def ready(page: Any) -> None:
-    page.wait_for_function("document.body.dataset.ready || document.body.dataset.ended",
-                           timeout=20000)
+    wait_for(page, "document.body.dataset.ready || document.body.dataset.ended", timeout=20000)
 
 
 def run(browser: Any, node: NodeThread) -> None:
@@ -60,7 +60,7 @@ def run(browser: Any, node: NodeThread) -> None:
         app = node.running.context
         for title in ("You were added to Weekly Team Meeting", "A patient is in the Waiting Room"):
             node.call(notifications.notify, app.store, app.runtime.bus, me, "demo", title)
-        page.wait_for_function("document.getElementById('bell-count').textContent !== '0'")
+        wait_for(page, "document.getElementById('bell-count').textContent !== '0'")
         # The whole page: every workflow's card (Virtual Clinic, Telehealth, Scheduling,
         # On-Demand Requests), not only those above the fold.
         shoot(page, f"dashboard{suffix}", full_page=True)
@@ -75,7 +75,7 @@ def run(browser: Any, node: NodeThread) -> None:
             session_id = "no-such-session"
         page.goto(f"{base}/preview?session={session_id}")
         ready(page)
-        page.wait_for_function("document.getElementById('self-video').videoWidth > 0")
+        wait_for(page, "document.getElementById('self-video').videoWidth > 0")
         page.wait_for_timeout(1500)  # let the level meter show the fake microphone's beep
         shoot(page, f"preview{suffix}")
         guest_context = browser.new_context(viewport=viewport, is_mobile=suffix == "-phone",
@@ -97,8 +97,8 @@ def run(browser: Any, node: NodeThread) -> None:
             if "/preview" in guest.url:
                 guest.get_by_role("button", name="Join Session").click()
         try:
-            page.wait_for_function(
-                "[...document.querySelectorAll('.tile:not(.self) video')]"
+            wait_for(
+                page, "[...document.querySelectorAll('.tile:not(.self) video')]"
                 ".some(v => v.videoWidth > 0)", timeout=15000 if link else 1000)
         except Exception:
             print("no other participant's video arrived; shooting the call page as is")

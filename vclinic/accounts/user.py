@@ -161,6 +161,12 @@ async def authenticate(store: Store, email: str, password: str) -> User:
     return user
 
 
+async def user_id_for_email(store: Store, email: str) -> str | None:
+    """The id of the account with this email, or None (for logs that must not hold emails)."""
+    user = await store.run(User.get_or_none, User.email == normalise_email(email))
+    return None if user is None else str(user.id)
+
+
 async def set_password(store: Store, user_id: UserId | str, password: str) -> None:
     """Give the user a new password (validated) and end none of their sessions: the caller
     decides whether to sign them out elsewhere."""

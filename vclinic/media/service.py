@@ -58,6 +58,18 @@ class Publisher(Protocol):
     def publish(self, topic: str, event: object) -> int: ...
 
 
+@dataclass(frozen=True)
+class MediaStatistics:
+    """What the node's media plane holds now, for metrics (frozen, read at scrape time)."""
+
+    rooms: int
+    participants: int
+    #: Per worker: ``(load, restarts)``; load is rooms plus participants on it.
+    workers: tuple[tuple[int, int], ...]
+    #: The media plane gave up after a worker kept dying (media requests answer media_down).
+    failed: bool
+
+
 @dataclass(eq=False)
 class _Member:
     """A participant with a handle on a worker; owned by the service."""
@@ -95,6 +107,8 @@ class MediaService:
         self._locks: dict[str, trio.Lock] = {}
         self._nursery: trio.Nursery | None = None
         self._failed = False
+        #: False when ``settings.media`` is off: no worker starts and media requests refuse.
+        self.enabled = settings.media
 
     # Lifetime ------------------------------------------------------------------------------
 
@@ -106,9 +120,10 @@ class MediaService:
         """
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
-            nursery.start_soon(self._supervise)
-            for client in self.pool.clients:
-                nursery.start_soon(self._relay, client)
+            if self.enabled:
+                nursery.start_soon(self._supervise)
+                for client in self.pool.clients:
+                    nursery.start_soon(self._relay, client)
             task_status.started()
 
     async def _supervise(self) -> None:
@@ -120,13 +135,26 @@ class MediaService:
             self._failed = True
             log.error("media_plane_failed")
 
+    def statistics(self) -> MediaStatistics:
+        """Rooms, participants and each worker's load and restarts, as of now."""
+        return MediaStatistics(
+            rooms=len(self._rooms), participants=len(self._members),
+            workers=tuple((client.load, client.restarts) for client in self.pool.clients),
+            failed=self._failed,
+        )
+
     async def shutdown(self) -> None:
         """Let every worker close its rooms and finish its recordings, then exit."""
+        if not self.enabled:
+            return
         async with trio.open_nursery() as nursery:
             for client in self.pool.clients:
                 nursery.start_soon(client.shutdown)
 
     def _check(self) -> None:
+        if not self.enabled:
+            raise Unavailable("Audio and video are turned off on this server.",
+                              code="media_down")
         if self._failed:
             raise Unavailable("Audio and video are unavailable on this server right now.",
                               code="media_down")

@@ -191,7 +191,8 @@ class SessionService:
             connection_id=connection_id, org_id=None if guest_pid else principal.org_id,
             user_id=None if guest_pid else principal.user_id, guest_participant_id=guest_pid,
             display_name=principal.name, new_participant_id=new_id(),
-            consent_recording=consent_recording))
+            consent_recording=consent_recording,
+            station=principal.is_station))
         return reply
 
     async def leave(self, principal: Principal, session_id: str, participant_id: str,
@@ -228,7 +229,8 @@ class SessionService:
         _practice_only(principal)
         names = await self.store.run(directory.org_user_names, principal.org_id,
                                      [u for u, _ in people])
-        invitees = tuple(m.Invitee(u, names[u], role) for u, role in people)
+        invitees = tuple(m.Invitee(u, names[u], role, new_participant_id=new_id())
+                         for u, role in people)
         reply: dict[str, Any] = await self.call(
             session_id, m.AddParticipants(principal.user_id, invitees))
         return reply
@@ -259,7 +261,8 @@ class SessionService:
             # with the rest of the list; the state lets it stay only as it is.
             users = await self.store.run(directory.roster_users, principal.org_id,
                                          [u for u, _ in roster])
-            invitees = tuple(m.Invitee(u, users[u][0], role, station=users[u][1])
+            invitees = tuple(m.Invitee(u, users[u][0], role, station=users[u][1],
+                                       new_participant_id=new_id())
                              for u, role in roster)
         reply: dict[str, Any] = await self.call(session_id, m.UpdateSettings(
             principal.user_id, tuple(sorted(changes.items())), invitees))

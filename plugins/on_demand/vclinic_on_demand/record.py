@@ -122,3 +122,13 @@ def on_call_providers(org_id: str) -> list[dict[str, Any]]:
 def active_orgs() -> list[str]:
     return [r.organisation_id for r in QueueRequest.select(QueueRequest.organisation_id)
             .where(QueueRequest.status.in_(ACTIVE)).distinct()]
+
+
+def queue_statistics() -> tuple[int, float]:
+    """Patients waiting in every queue of the node's database, and the longest wait so far in
+    seconds (0 when nobody waits), for metrics."""
+    now = utcnow()
+    waiting = QueueRequest.select().where(QueueRequest.status == "waiting")
+    first = waiting.order_by(QueueRequest.created_at).first()
+    longest = (now - (first.completed_at or first.created_at)).total_seconds() if first else 0.0
+    return waiting.count(), max(0.0, longest)
