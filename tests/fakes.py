@@ -42,10 +42,15 @@ class FakeSessions:
             raise Forbidden("Enter the session first.", code="not_in_session") from None
 
 
-async def start_node(nursery: trio.Nursery, data_dir: Path, **settings: Any) -> Running:
-    """Start a real node (hypercorn, actors, store) on 127.0.0.1 with a free port."""
+async def start_node(nursery: trio.Nursery, data_dir: Path, *, media: bool = False,
+                     **settings: Any) -> Running:
+    """Start a real node (hypercorn, actors, store) on 127.0.0.1 with a free port.
+
+    Only with ``media=True`` does it start a media worker (an aiortc process on loopback): a test
+    that sends no audio or video gets a node that starts faster, whose media requests answer
+    ``media_down``."""
     options: dict[str, Any] = {"data_dir": str(data_dir), "port": 0, "demo": True,
-                               "log_level": "warning", "media_workers": 1,
+                               "log_level": "warning", "media": media, "media_workers": 1,
                                "media_host_addresses": ["127.0.0.1"]}
     options.update(settings)
     running: Running = await nursery.start(

@@ -73,6 +73,9 @@ class Settings:
     ws_ping_seconds: float = 20.0
     #: Seconds a client whose socket dropped stays in its session before it counts as gone.
     ws_grace_seconds: float = 30.0
+    #: Run media workers. Off, the node serves everything but audio and video, whose requests
+    #: answer ``media_down`` (a node for tests that have no media starts faster).
+    media: bool = True
     #: Media worker processes (0: one per core).
     media_workers: int = 0
     #: Addresses media workers gather ICE host candidates on (empty: every interface's address).

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.fakes import DEMO_PASSWORD, PROVIDER
+from tests.fakes import ADMIN, DEMO_PASSWORD, PROVIDER
 from tests.web.browser.harness import (
     ARGS,
     CHROMIUM,
@@ -32,10 +32,10 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-def shoot(page: Any, name: str) -> None:
+def shoot(page: Any, name: str, full_page: bool = False) -> None:
     page.wait_for_timeout(400)  # let fonts and the first video frames settle
     path = OUT / f"{name}.png"
-    page.screenshot(path=str(path))
+    page.screenshot(path=str(path), full_page=full_page)
     print(f"wrote {path.relative_to(REPO)}")
 
 
@@ -61,7 +61,9 @@ def run(browser: Any, node: NodeThread) -> None:
         for title in ("You were added to Weekly Team Meeting", "A patient is in the Waiting Room"):
             node.call(notifications.notify, app.store, app.runtime.bus, me, "demo", title)
         wait_for(page, "document.getElementById('bell-count').textContent !== '0'")
-        shoot(page, f"dashboard{suffix}")
+        # The whole page: every workflow's card (Virtual Clinic, Telehealth, Scheduling,
+        # On-Demand Requests), not only those above the fold.
+        shoot(page, f"dashboard{suffix}", full_page=True)
         page.locator("#bell-button").click()
         shoot(page, f"notifications{suffix}")
         page.locator("#bell-mark-all").click()
@@ -103,6 +105,19 @@ def run(browser: Any, node: NodeThread) -> None:
         shoot(page, f"call{suffix}")
         guest_context.close()
         context.close()
+        shoot_admin(browser, base, viewport, suffix)
+
+
+def shoot_admin(browser: Any, base: str, viewport: dict[str, int], suffix: str) -> None:
+    """The admin pages as the demo admin sees them, whole."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=1,
+                                  is_mobile=suffix == "-phone", has_touch=suffix == "-phone")
+    page = context.new_page()
+    signin(page, base, ADMIN, DEMO_PASSWORD)
+    page.goto(f"{base}/admin")
+    ready(page)
+    shoot(page, f"admin{suffix}", full_page=True)
+    context.close()
 
 
 def main() -> int:

@@ -119,7 +119,7 @@ async def test_removed_participant_and_closed_room_free_the_worker(call: Call) -
 async def test_stopping_the_node_stops_its_media_workers(tmp_path: Path) -> None:
     with trio.fail_after(DEADLINE):
         async with trio.open_nursery() as nursery:
-            node = await start_node(nursery, tmp_path)
+            node = await start_node(nursery, tmp_path, media=True)
             assert node.context.media is not None
             client = node.context.media.pool.clients[0]
             pid = (await client.status())["pid"]

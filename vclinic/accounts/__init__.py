@@ -17,6 +17,7 @@ from vclinic.accounts.session import (
     end_user_sessions,
     purge_expired_sessions,
     resolve_session,
+    session_lifetimes,
     start_session,
 )
 from vclinic.accounts.user import (
@@ -54,6 +55,7 @@ __all__ = [
     "purge_expired_sessions",
     "resolve_session",
     "seed_demo",
+    "session_lifetimes",
     "set_password",
     "slugify",
     "start_session",

@@ -107,6 +107,8 @@ class MediaService:
         self._locks: dict[str, trio.Lock] = {}
         self._nursery: trio.Nursery | None = None
         self._failed = False
+        #: False when ``settings.media`` is off: no worker starts and media requests refuse.
+        self.enabled = settings.media
 
     # Lifetime ------------------------------------------------------------------------------
 
@@ -118,9 +120,10 @@ class MediaService:
         """
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
-            nursery.start_soon(self._supervise)
-            for client in self.pool.clients:
-                nursery.start_soon(self._relay, client)
+            if self.enabled:
+                nursery.start_soon(self._supervise)
+                for client in self.pool.clients:
+                    nursery.start_soon(self._relay, client)
             task_status.started()
 
     async def _supervise(self) -> None:
@@ -142,11 +145,16 @@ class MediaService:
 
     async def shutdown(self) -> None:
         """Let every worker close its rooms and finish its recordings, then exit."""
+        if not self.enabled:
+            return
         async with trio.open_nursery() as nursery:
             for client in self.pool.clients:
                 nursery.start_soon(client.shutdown)
 
     def _check(self) -> None:
+        if not self.enabled:
+            raise Unavailable("Audio and video are turned off on this server.",
+                              code="media_down")
         if self._failed:
             raise Unavailable("Audio and video are unavailable on this server right now.",
                               code="media_down")

@@ -15,7 +15,17 @@ from vclinic.context import AppContext
 from vclinic.errors import BadRequest, VclinicError
 from vclinic.log import get_logger
 from vclinic.media import signalling
-from vclinic.server import api, auth, bell, dashboard, gateway, health, pages
+from vclinic.server import (
+    admin,
+    api,
+    auth,
+    bell,
+    dashboard,
+    gateway,
+    health,
+    pages,
+    password,
+)
 from vclinic.server.files import VclinicResponse
 from vclinic.server.headers import security_headers
 from vclinic.server.openapi import ErrorResponsesProvider
@@ -53,8 +63,8 @@ def create_app(context: AppContext) -> QuartTrio:
     app.register_error_handler(RequestSchemaValidationError, _validation_error)
     app.register_error_handler(HTTPException, _http_error)
 
-    for blueprint in (health.blueprint, auth.blueprint, api.blueprint, bell.blueprint,
-                      dashboard.blueprint):
+    for blueprint in (health.blueprint, auth.blueprint, password.blueprint, api.blueprint,
+                      admin.blueprint, bell.blueprint, dashboard.blueprint):
         app.register_blueprint(blueprint)
     for blueprint in context.plugins.blueprints():
         app.register_blueprint(blueprint)

@@ -65,9 +65,11 @@ async def signin(data: SigninBody) -> Response:
     principal = await accounts.resolve_session(app.store, token)
     assert principal is not None
     response = jsonify({"user": principal_body(principal), "csrf_token": principal.csrf_token})
+    # The cookie lives as long as the session may: a station's follows station_idle_hours.
+    _, lifetime = accounts.session_lifetimes(app.settings, principal.is_station)
     response.set_cookie(
         COOKIE, token, httponly=True, samesite="Lax", secure=app.settings.secure_cookies,
-        path="/", max_age=app.settings.session_absolute_hours * 3600,
+        path="/", max_age=int(lifetime.total_seconds()),
     )
     # Marks this browser as a known device of the account: the per-account backstop of the
     # sign-in lockout never refuses it (see vclinic.accounts.lockout).

@@ -1,8 +1,13 @@
-"""The bundled web UI: HTML pages and static assets from ``web/``, and plugins' static folders."""
+"""The bundled web UI: HTML pages and static assets from ``web/``, and plugins' static folders.
+
+``web/`` is package data of ``vclinic`` (``vclinic/web`` links to it in the source tree), found
+through :mod:`importlib.resources`, so an installed wheel serves the same pages as a checkout.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 
 from quart import Blueprint, Response, redirect, send_from_directory
@@ -10,7 +15,17 @@ from quart_schema import hide
 
 from vclinic.errors import NotFound
 
-WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
+
+def _web_root() -> Path:
+    root = resources.files("vclinic") / "web"
+    # Quart serves files from a directory on disk; vclinic is installed as files (a wheel
+    # unpacked by pip, or an editable checkout), never imported from a zip.
+    if not isinstance(root, Path) or not root.is_dir():
+        raise RuntimeError(f"vclinic's web UI is missing from its installation ({root})")
+    return root
+
+
+WEB_ROOT = _web_root()
 
 #: Clean page URLs and the HTML file behind each.
 PAGES = {
@@ -20,6 +35,8 @@ PAGES = {
     "call": "call.html",
     "join": "join.html",
     "left": "left.html",
+    "admin": "admin.html",
+    "reset": "reset.html",
 }
 
 #: The API reference pages (``web/apidocs/``), each a vendored renderer of ``/openapi.json``.

@@ -86,8 +86,12 @@ def vclinic_static_dirs() -> dict[str, Path]:
 def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
     if principal.is_guest or not {"provider", "admin"} & principal.roles:
         return []
-    return [DashboardSection("on-demand", "On-Demand Requests",
-                             "/static/on_demand/section.js", order=30)]
+    sections = [DashboardSection("on-demand", "On-Demand Requests",
+                                 "/static/on_demand/section.js", order=30)]
+    if "admin" in principal.roles:
+        sections.append(DashboardSection("on-demand-setup", "On-Demand setup",
+                                         "/static/on_demand/admin.js", order=50, page="admin"))
+    return sections
 
 
 @hookimpl

@@ -93,6 +93,15 @@ class QueueActor(Actor):
     def _patient(self, request_id: str, kind: str, data: dict[str, Any]) -> None:
         self.context.bus.publish(patient_topic(request_id), {"type": kind, "data": data})
 
+    def _positions(self) -> None:
+        """Someone left the line: tell every waiting patient their place and the estimate
+        (``on_demand.position``), instead of their page asking again and again."""
+        for entry in self.state.entries.values():
+            if entry.status == "waiting":
+                self._patient(entry.id, "on_demand.position", {
+                    "position": self.state.position(entry.id),
+                    "waiting": self.state.waiting_count(), **self.state.estimate()})
+
     def _row(self, entry: Entry) -> dict[str, Any]:
         return entry.public(utcnow(), self.state.position(entry.id))
 
@@ -156,7 +165,7 @@ class QueueActor(Actor):
         entry = self.state.get(c.request_id)
         answers = {**entry.answers, **dict(c.answers)}
         await self._save(entry.id, answers=answers)
-        entry.answers = answers
+        self.state.answer(entry.id, answers)
         self._staff("on_demand.request_updated", {"request": self._row(entry)})
         return self._status(entry.id)
 
@@ -197,6 +206,7 @@ class QueueActor(Actor):
         self._gauge()
         self._staff("on_demand.request_removed", {"request_id": request_id, "reason": outcome})
         self._patient(request_id, "on_demand.left", {"reason": outcome})
+        self._positions()
         return entry
 
     async def _claim(self, c: m.Claim) -> dict[str, Any]:
@@ -220,6 +230,7 @@ class QueueActor(Actor):
                                                   "by": c.user_id, "session_id": session_id})
         self._patient(entry.id, "on_demand.claimed",
                       {"session_id": session_id, "join": "/api/v1/on_demand/patient/join"})
+        self._positions()
         return {"request_id": entry.id, "session_id": session_id,
                 "next": f"/preview?session={session_id}", "wait_seconds": round(wait, 1)}
 
@@ -228,10 +239,11 @@ class QueueActor(Actor):
         if not await self.app.store.run(record.is_on_call, c.provider_id):
             raise Conflict("That provider is not On-Call.", code="provider_not_on_call")
         await self._save(entry.id, assigned_to=c.provider_id)
-        entry.assigned_to = c.provider_id
+        self.state.assign(entry.id, c.provider_id)
         await self.app.notify(c.provider_id, "on_demand.assigned",
-                              "New on-demand session request",
-                              {"request_id": entry.id, "url": "/dashboard#on-demand"})
+                              f"New on-demand session request {ticket(entry.id)} assigned to you",
+                              {"request_id": entry.id,
+                               "url": f"/dashboard#on-demand-request-{entry.id}"})
         row = self._row(entry)
         self._staff("on_demand.request_updated", {"request": row})
         return {"request": row}
@@ -255,7 +267,13 @@ class QueueActor(Actor):
         self._patient(entry.id, "on_demand.declined", {
             "message": "Your request was declined. We have emailed you; please try again "
                        "later or contact the clinic."})
+        self._positions()
         return {"request_id": entry.id, "status": "declined"}
+
+
+def ticket(request_id: str) -> str:
+    """The short reference of a request shown on its row and in the bell (no patient data)."""
+    return request_id[:8].upper()
 
 
 def check_claimer(is_admin: bool, on_call: bool) -> None:

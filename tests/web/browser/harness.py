@@ -39,7 +39,8 @@ class NodeThread:
 
     def __init__(self, data_dir: Path, **settings: Any) -> None:
         self.data_dir = data_dir
-        self.settings = settings
+        # Its pages are used by real browsers, whose calls need a media worker.
+        self.settings = {"media": True, **settings}
         self.running: Running | None = None
         self.error: BaseException | None = None
         self._token: trio.lowlevel.TrioToken | None = None
