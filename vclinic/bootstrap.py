@@ -18,6 +18,7 @@ from vclinic.log import get_logger
 from vclinic.media.service import open_media
 from vclinic.notifications.email import Mailer
 from vclinic.plugins import PluginHost
+from vclinic.plugins.contract import kind_intensity
 from vclinic.server.context import AppContext
 from vclinic.server.metrics import Metrics
 from vclinic.sessions.actor import MAILBOX, SessionActor
@@ -33,6 +34,16 @@ def load_plugins(settings: Settings) -> PluginHost:
     host = PluginHost(enabled=settings.plugins, plugins_dir=settings.plugins_dir or None)
     host.load()
     return host
+
+
+def register_actor_kinds(runtime: Runtime, plugins: PluginHost) -> None:
+    """Register every enabled plugin's actor kinds, each under a supervisor of its own with the
+    restart type, intensity and period the kind declares."""
+    for kind in plugins.actor_kinds():
+        intensity, period = kind_intensity(kind)
+        runtime.registry.register_kind(kind.kind, kind.factory, mailbox_size=kind.mailbox_size,
+                                       restart=Restart(kind.restart), intensity=intensity,
+                                       period=period)
 
 
 async def prepare_store(settings: Settings, plugins: PluginHost) -> Store:
@@ -56,10 +67,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     try:
         demo = await accounts.seed_demo(store) if settings.demo else None
         async with open_runtime(SnapshotStateStore(store)) as runtime:
-            for kind in plugins.actor_kinds():
-                runtime.registry.register_kind(kind.kind, kind.factory,
-                                               mailbox_size=kind.mailbox_size,
-                                               restart=Restart(kind.restart))
+            register_actor_kinds(runtime, plugins)
             # The session model is core (every workflow's meetings use it), so the core
             # registers its actor kind and the timers its actors use for grace periods.
             timers = Timers(runtime.registry)
@@ -73,7 +81,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
             metrics.add_sampler(lambda: _runtime_sample(runtime))
             # Media workers stop after the plugins' shutdown hooks (which may still stop a
             # recording) and before the actors: they close rooms and finish recordings.
-            async with open_media(settings, runtime.bus) as media:
+            async with open_media(settings, runtime.bus, runtime.supervisor) as media:
                 context = AppContext(
                     settings=settings, store=store, plugins=plugins, runtime=runtime,
                     metrics=metrics, demo=demo, sessions=sessions, mailer=mailer, media=media,
@@ -98,7 +106,10 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
 
 def _runtime_sample(runtime: Runtime) -> dict[str, tuple[str, float]]:
     stats = runtime.statistics()
+    media = stats.supervisor("media")
     return {
+        "vclinic_media_worker_restarts": ("Media worker restarts since start",
+                                          float(media.restarts if media else 0)),
         "vclinic_actors": ("Actors alive on this node", float(stats.actors_alive)),
         "vclinic_actor_restarts": ("Actor restarts since start", float(stats.restarts)),
         "vclinic_actor_mailbox_depth": ("Messages queued in all mailboxes",

@@ -8,6 +8,7 @@ import pytest
 import trio
 import trio.testing
 
+from vclinic.actors import ChildSpec
 from vclinic.config import load_settings
 from vclinic.media import protocol as p
 from vclinic.media.access import MediaGrant
@@ -40,10 +41,8 @@ class FakeClient:
     async def offer(self, handle: str, sdp: str, sources: dict[str, str]) -> str:
         return "answer"
 
-    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
-                  ) -> None:
-        task_status.started()
-        await trio.sleep_forever()
+    def child_spec(self, child_id: str) -> ChildSpec:
+        return ChildSpec(child_id, trio.sleep_forever)
 
 
 class Sink:

@@ -43,6 +43,7 @@ from vclinic.plugins.contract import (
     PluginInfo,
     PluginMeta,
     WsHandler,
+    kind_intensity,
 )
 
 if TYPE_CHECKING:
@@ -244,6 +245,15 @@ class PluginHost:
         """Every enabled plugin's actor kinds; ``kind`` must be unique across plugins."""
         found = check_each(self._collect("vclinic_register_actor_kinds"),
                            "vclinic_register_actor_kinds", ActorKind)
+        for plugin, kind in found:
+            intensity, period = kind_intensity(kind)
+            if (not isinstance(intensity, int) or isinstance(intensity, bool) or intensity < 0
+                    or not isinstance(period, int | float) or period <= 0):
+                raise PluginError(
+                    f"plugin {plugin!r}: actor kind {kind.kind!r} needs an intensity of 0 or "
+                    f"more restarts and a period of more than 0 seconds",
+                    plugin=plugin,
+                )
         return unique(found, "vclinic_register_actor_kinds", "actor kind", lambda k: k.kind)
 
     def models(self) -> list[type[peewee.Model]]:
