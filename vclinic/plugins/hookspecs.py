@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import peewee
     from quart import Blueprint
 
+    from vclinic.events import DomainEvent
     from vclinic.plugins.contract import (
         ActorKind,
         DashboardSection,
@@ -210,15 +211,18 @@ def vclinic_on_shutdown(app_context: Any) -> Awaitable[Any] | None:
 
 
 @hookspec
-def vclinic_on_event(event: Any) -> None:
-    """Listen to domain events: session created, participant joined, request accepted...
+def vclinic_on_event(event: DomainEvent) -> None:
+    """Listen to domain events: a session created, a participant joined, a request claimed...
 
-    Parameters: ``event`` is a frozen dataclass from the core (its class name says what
-    happened); it carries ids, never patient data. Not firstresult: every listener sees every
-    event. Return nothing.
+    Parameters: ``event`` is a frozen dataclass (:class:`vclinic.events.DomainEvent`; its
+    ``TYPE`` and class say what happened); it carries ids and codes, never patient data. The
+    core emits every session event of :mod:`vclinic.events` (created, participant joined / left
+    / removed / role changed, recording started / stopped, closed); workflow plugins emit their
+    own (``docs/plugins.md`` lists them). Not firstresult: every listener sees every event.
+    Return nothing.
 
-    Called by the host's ``emit``, synchronously, from the actor that produced the event. Must
-    not block, do I/O or await (an ``async def`` listener is an error): hand work to your own
-    actor with ``send_nowait``. An exception is logged with the plugin's name and the event's type;
-    the other listeners and the emitting actor carry on.
+    Called by the host's ``emit``, synchronously, from the actor that produced the event, after
+    the change was stored. Must not block, do I/O or await (an ``async def`` listener is an
+    error): hand work to your own actor with ``send_nowait``. An exception is logged with the
+    plugin's name and the event's type; the other listeners and the emitting actor carry on.
     """

@@ -17,6 +17,7 @@ import trio
 from vclinic import notifications
 from vclinic.actors import Address
 from vclinic.errors import Forbidden, NotFound, VclinicError
+from vclinic.events import SessionCreated
 from vclinic.ids import new_id
 from vclinic.log import get_logger
 from vclinic.sessions import creation, directory, link, patient, recording
@@ -102,6 +103,7 @@ class SessionService:
     async def _created(self, org_id: str, user_id: str, session_id: str,
                        invited: list[tuple[str, str]]) -> dict[str, Any]:
         body = await self.store.run(directory.detail, org_id, user_id, None, session_id)
+        self.plugins.emit(SessionCreated(session_id, org_id, body["session"]["workflow"], user_id))
         for invitee, _ in invited:
             await notifications.notify(
                 self.store, self.runtime.bus, invitee, "session.invited",
