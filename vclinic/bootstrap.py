@@ -16,7 +16,9 @@ from vclinic.actors import ChildSpec, Restart, Runtime, open_runtime
 from vclinic.config import Settings
 from vclinic.log import get_logger
 from vclinic.media.service import open_media
+from vclinic.notifications.channel import CoreChannels
 from vclinic.notifications.email import Mailer
+from vclinic.notifications.service import Notifications
 from vclinic.plugins import PluginHost
 from vclinic.plugins.contract import kind_intensity
 from vclinic.server.context import AppContext
@@ -47,9 +49,11 @@ def register_actor_kinds(runtime: Runtime, plugins: PluginHost) -> None:
 
 
 async def prepare_store(settings: Settings, plugins: PluginHost) -> Store:
-    """Open the database and apply every pending migration, core and plugins'."""
+    """Open the database, bind the plugins' models to it and apply every pending migration,
+    core and plugins'."""
     store = Store.open(settings.resolved_database_url, pool_size=settings.database_pool_size)
     try:
+        store.bind(plugins.models())
         applied = await store.migrate(plugins.migrations())
     except BaseException:
         store.close()
@@ -72,11 +76,17 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
             # registers its actor kind and the timers its actors use for grace periods.
             timers = Timers(runtime.registry)
             runtime.supervisor.start_child(ChildSpec("timers", timers.run))
-            sessions = SessionService(store, settings, plugins, runtime, timers)
-            runtime.registry.register_kind("session", SessionActor.factory(sessions),
-                                           mailbox_size=MAILBOX, restart=Restart.TRANSIENT)
             mailer = Mailer(store, settings)
             runtime.supervisor.start_child(ChildSpec("mailer", mailer.run))
+            # The bell and email are channels offered by a built-in plugin, like a plugin's SMS
+            # channel; the service fans each notice out to every enabled channel.
+            plugins.register(CoreChannels(store, runtime.bus, mailer), "notifications",
+                             builtin=True)
+            notifications = Notifications(plugins.notification_channels())
+            runtime.supervisor.start_child(ChildSpec("notifications", notifications.run))
+            sessions = SessionService(store, settings, plugins, runtime, timers, notifications)
+            runtime.registry.register_kind("session", SessionActor.factory(sessions),
+                                           mailbox_size=MAILBOX, restart=Restart.TRANSIENT)
             metrics = Metrics()
             metrics.add_sampler(lambda: _runtime_sample(runtime))
             # Media workers stop after the plugins' shutdown hooks (which may still stop a
@@ -85,6 +95,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
                 context = AppContext(
                     settings=settings, store=store, plugins=plugins, runtime=runtime,
                     metrics=metrics, demo=demo, sessions=sessions, mailer=mailer, media=media,
+                    notifications=notifications,
                     limiter=accounts.SigninLimiter(
                         settings.signin_attempts, settings.signin_window_seconds
                     ),

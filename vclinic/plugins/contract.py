@@ -121,10 +121,15 @@ class ActorKind(Protocol):
 
 @runtime_checkable
 class NotificationChannel(Protocol):
-    """A way to deliver notifications (email, SMS, bell...); the notifier picks it by ``name``."""
+    """A way to deliver notifications (email, SMS, bell...), named by ``name``.
+
+    The notifications service (:mod:`vclinic.notifications.service`) hands every notice to every
+    channel; a channel delivers those it can reach and ignores the rest.
+    """
 
     name: str
 
     async def send(self, notification: Any) -> None:
-        """Deliver one notification; raising makes the notifier retry it later."""
+        """Deliver one :class:`~vclinic.notifications.notice.Notice`; raising makes the
+        notifications service retry it later."""
         ...

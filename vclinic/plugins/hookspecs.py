@@ -107,8 +107,9 @@ def vclinic_register_actor_kinds() -> list[ActorKind]:
 def vclinic_register_models() -> list[type[peewee.Model]]:
     """Add peewee model classes to the store.
 
-    Parameters: none. Not firstresult: all models are collected; the store binds them to the
-    deployment's database. Table names should start with the plugin's name.
+    Parameters: none. Not firstresult: all models are collected and the store binds each to
+    the node's database (``Store.bind``), whatever database its ``Meta`` names, so a plain
+    ``peewee.Model`` works; table names must start with the plugin's name and be unique.
 
     Called by the composition root once while the store is opened, before migrations run. Must
     not do I/O; the store creates tables through migrations, never from this hook.
@@ -175,11 +176,16 @@ def vclinic_join_policy(session: Any, principal: Any) -> JoinDecision | Awaitabl
 def vclinic_notification_channels() -> list[NotificationChannel]:
     """Add ways to deliver notifications (an SMS gateway, a chat webhook...).
 
-    Parameters: none. Each channel has a ``name`` unique across plugins and ``async send()``.
-    Not firstresult: all channels are offered to the notifier.
+    Parameters: none. Each channel has a ``name`` unique across plugins (the core's own are
+    ``bell`` and ``email``, offered by the built-in plugin ``notifications`` through this same
+    hook) and ``async send(notification)``, where ``notification`` is a
+    :class:`vclinic.notifications.notice.Notice`. Not firstresult: every channel is enabled.
 
-    Called by the composition root once while the notifier is built, before it serves. The hook
-    must not do I/O; ``send`` runs in the notifier actor and may do network I/O through trio.
+    Called by the composition root once while the notifications service is built, before it
+    serves. The hook must not do I/O. The service then calls ``send`` for every notice, in the
+    task of whoever sent it: a channel delivers the notices it can reach (a ``phone`` for SMS)
+    and returns at once for the others; it may do network I/O through trio and must not
+    block. Raising makes the service retry the delivery later (a few times, with backoff).
     """
 
 

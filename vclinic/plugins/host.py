@@ -100,11 +100,14 @@ class PluginHost:
         """Whether the deployment's config enables the plugin called ``name``."""
         return self._enable_all or name in self._enabled_names
 
-    def register(self, plugin: object, name: str, *, version: str = "") -> None:
+    def register(self, plugin: object, name: str, *, version: str = "",
+                 builtin: bool = False) -> None:
         """Install ``plugin`` (a module, class or instance with hooks) under ``name``; used for
-        built-in plugins and in tests. It is registered with pluggy only if enabled."""
-        self._install(name, version or str(getattr(plugin, "__version__", "")), "registered",
-                      lambda: plugin)
+        built-in plugins and in tests. It is registered with pluggy only if enabled; a
+        ``builtin`` plugin (the core's own, such as the bell and email channels) always is,
+        whatever the deployment's ``plugins`` say."""
+        self._install(name, version or str(getattr(plugin, "__version__", "")),
+                      "built-in" if builtin else "registered", lambda: plugin, builtin=builtin)
 
     def load(self) -> None:
         """Discover installed plugins (entry-point group ``vclinic``, then the plugins
@@ -153,14 +156,15 @@ class PluginHost:
             raise PluginError(f"plugin {name!r} is not enabled", plugin=name)
         return found
 
-    def _install(self, name: str, version: str, source: str, load: Callable[[], object]) -> None:
+    def _install(self, name: str, version: str, source: str, load: Callable[[], object],
+                 *, builtin: bool = False) -> None:
         if name in self._installed:
             raise PluginError(
                 f"two plugins are named {name!r}: one from {self._installed[name].source}, "
                 f"one from {source}; rename or uninstall one",
                 plugin=name,
             )
-        entry = _Installed(name, version, source, enabled=self.is_enabled(name))
+        entry = _Installed(name, version, source, enabled=builtin or self.is_enabled(name))
         if entry.enabled:
             try:
                 plugin = load()

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from vclinic.config import Settings
     from vclinic.media.service import MediaService
     from vclinic.notifications.email import Mailer
+    from vclinic.notifications.service import Notifications
     from vclinic.plugins import PluginHost
     from vclinic.server.metrics import Metrics
     from vclinic.sessions.service import SessionService
@@ -33,6 +34,8 @@ class AppContext:
     sessions: SessionService
     #: Delivers the email outbox; ``mailer.wake()`` after enqueueing.
     mailer: Mailer
+    #: Sends a ``Notice`` through every enabled channel (the bell, email, plugins' channels).
+    notifications: Notifications
     #: The node's media plane (workers, rooms, signalling); it is also the session model's
     #: ``MediaControl``. None when the node runs without media.
     media: MediaService | None = None

@@ -24,12 +24,12 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from vclinic import notifications
 from vclinic.actors import Actor, ActorContext, Address
 from vclinic.errors import NotFound, Unavailable, VclinicError
 from vclinic.events import DomainEvent, RecordingStarted, RecordingStopped
 from vclinic.ids import new_id
 from vclinic.log import get_logger
+from vclinic.notifications.notice import Notice
 from vclinic.sessions import message as m
 from vclinic.sessions import persist, recording
 from vclinic.sessions.announce import domain_events
@@ -130,10 +130,10 @@ class SessionActor(Actor):
                                           m.GraceExpired(event.participant_id, event.epoch))
             case m.Invited():
                 assert self.state is not None
-                await notifications.notify(
-                    self.service.store, self.context.bus, event.user_id, "session.invited",
-                    f"Telehealth session: {self.state.info.name}",
-                    {"session_id": sid, "url": f"/preview?session={sid}"})
+                await self.service.notifications.send(Notice(
+                    "session.invited", f"Telehealth session: {self.state.info.name}",
+                    user_id=event.user_id,
+                    data={"session_id": sid, "url": f"/preview?session={sid}"}))
             case m.PermissionsChanged() if media is not None:
                 await self._media(media.set_permissions(sid, event.participant_id,
                                                         permissions(event.role)))
