@@ -102,8 +102,10 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
                 )
                 sessions.media = lambda: context.media
                 media.on_recording_lost = sessions.recording_lost
-                await sessions.recover()
+                # Plugins start before sessions recover, so that their listeners hear the
+                # events of recovery too.
                 await plugins.startup(context)
+                await sessions.recover()
                 try:
                     yield context
                 finally:

@@ -352,3 +352,26 @@ def test_actor_kind_with_a_bad_intensity_is_refused() -> None:
 
     with pytest.raises(PluginError, match="actor kind 'fragile' needs"):
         host_with(kinds=Kinds()).actor_kinds()
+
+
+async def test_listeners_receive_the_nodes_services_given_at_startup() -> None:
+    class Node:
+        """Stands in for the node's AppContext."""
+
+    class WithContext:
+        VCLINIC_PLUGIN_API = (1, 0)
+
+        def __init__(self) -> None:
+            self.heard: list[tuple[object, object]] = []
+
+        @hookimpl
+        def vclinic_on_event(self, event: object, app_context: object) -> None:
+            self.heard.append((event, app_context))
+
+    listener, plain = WithContext(), Listener()
+    host = host_with(ctx=listener, plain=plain)
+    node = Node()
+    await host.startup(node)
+    host.emit(ParticipantJoined("s1"))
+    assert listener.heard == [(ParticipantJoined("s1"), node)]
+    assert plain.seen == [ParticipantJoined("s1")]

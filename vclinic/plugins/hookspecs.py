@@ -217,18 +217,22 @@ def vclinic_on_shutdown(app_context: Any) -> Awaitable[Any] | None:
 
 
 @hookspec
-def vclinic_on_event(event: DomainEvent) -> None:
+def vclinic_on_event(event: DomainEvent, app_context: Any) -> None:
     """Listen to domain events: a session created, a participant joined, a request claimed...
 
     Parameters: ``event`` is a frozen dataclass (:class:`vclinic.events.DomainEvent`; its
     ``TYPE`` and class say what happened); it carries ids and codes, never patient data. The
     core emits every session event of :mod:`vclinic.events` (created, participant joined / left
     / removed / role changed, recording started / stopped, closed); workflow plugins emit their
-    own (``docs/plugins.md`` lists them). Not firstresult: every listener sees every event.
-    Return nothing.
+    own (``docs/plugins.md`` lists them). ``app_context`` is the node's services, as given to
+    ``vclinic_on_startup``: reach your own actor through it (``app_context.registry``) rather
+    than through a module global; a listener may leave the parameter out. Not firstresult:
+    every listener sees every event. Return nothing.
 
     Called by the host's ``emit``, synchronously, from the actor that produced the event, after
-    the change was stored. Must not block, do I/O or await (an ``async def`` listener is an
-    error): hand work to your own actor with ``send_nowait``. An exception is logged with the
-    plugin's name and the event's type; the other listeners and the emitting actor carry on.
+    the change was stored. Plugins are started before the node serves or recovers sessions,
+    so listeners hear every event of the node's life. Must not block, do I/O or await (an
+    ``async def`` listener is an error): hand work to your own actor with ``send_nowait``. An
+    exception is logged with the plugin's name and the event's type; the other listeners and
+    the emitting actor carry on.
     """

@@ -88,6 +88,8 @@ class PluginHost:
         self._installed: dict[str, _Installed] = {}
         self._loaded = False
         self._not_started: set[str] = set()
+        #: The node's services as given to :meth:`startup`; listeners receive them.
+        self._context: Any = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PluginHost:
@@ -330,6 +332,7 @@ class PluginHost:
     async def startup(self, app_context: Any) -> None:
         """Run every enabled plugin's ``vclinic_on_startup``, awaiting each in turn; the first
         failure raises ``PluginError`` and leaves the later plugins unstarted."""
+        self._context = app_context
         impls = self._impls("vclinic_on_startup")
         for index, impl in enumerate(impls):
             try:
@@ -357,11 +360,12 @@ class PluginHost:
                 _log_failure("vclinic_on_shutdown", impl.plugin_name, exc)
 
     def emit(self, event: object) -> None:
-        """Hand a domain event to every enabled listener, synchronously. A listener that
-        raises, or is ``async``, is logged with its plugin's name; the others still run."""
+        """Hand a domain event to every enabled listener, synchronously, with the node's
+        services given to :meth:`startup` (None before it). A listener that raises, or is
+        ``async``, is logged with its plugin's name; the others still run."""
         for impl in self._impls("vclinic_on_event"):
             try:
-                result = self._invoke(impl, {"event": event})
+                result = self._invoke(impl, {"event": event, "app_context": self._context})
                 if inspect.isawaitable(result):
                     if inspect.iscoroutine(result):
                         result.close()  # never run; closing it avoids a "never awaited" warning
