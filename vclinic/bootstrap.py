@@ -8,23 +8,24 @@ exit, actors flush and stop, the store closes.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from vclinic import accounts
 from vclinic.actors import ChildSpec, Restart, Runtime, open_runtime
 from vclinic.config import Settings
+from vclinic.context import AppContext
 from vclinic.log import get_logger
 from vclinic.media.service import open_media
+from vclinic.metrics import Metrics
 from vclinic.notifications.channel import CoreChannels
 from vclinic.notifications.email import Mailer
 from vclinic.notifications.service import Notifications
 from vclinic.plugins import PluginHost
 from vclinic.plugins.contract import kind_intensity
-from vclinic.server.context import AppContext
-from vclinic.server.metrics import Metrics
 from vclinic.sessions.actor import MAILBOX, SessionActor
-from vclinic.sessions.service import SessionService
+from vclinic.sessions.service import SessionService, recording_lost
 from vclinic.sessions.timer import Timers
 from vclinic.store import SnapshotStateStore, Store
 
@@ -38,10 +39,11 @@ def load_plugins(settings: Settings) -> PluginHost:
     return host
 
 
-def register_actor_kinds(runtime: Runtime, plugins: PluginHost) -> None:
-    """Register every enabled plugin's actor kinds, each under a supervisor of its own with the
-    restart type, intensity and period the kind declares."""
-    for kind in plugins.actor_kinds():
+def register_actor_kinds(runtime: Runtime, plugins: PluginHost,
+                         services: AppContext | None = None) -> None:
+    """Register every enabled plugin's actor kinds, built for this node's ``services``, each
+    under a supervisor of its own with the restart type, intensity and period it declares."""
+    for kind in plugins.actor_kinds(services):
         intensity, period = kind_intensity(kind)
         runtime.registry.register_kind(kind.kind, kind.factory, mailbox_size=kind.mailbox_size,
                                        restart=Restart(kind.restart), intensity=intensity,
@@ -70,10 +72,8 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
     store = await prepare_store(settings, plugins)
     try:
         demo = await accounts.seed_demo(store) if settings.demo else None
-        async with open_runtime(SnapshotStateStore(store)) as runtime:
-            register_actor_kinds(runtime, plugins)
-            # The session model is core (every workflow's meetings use it), so the core
-            # registers its actor kind and the timers its actors use for grace periods.
+        snapshots = SnapshotStateStore(store)
+        async with open_runtime(snapshots) as runtime:
             timers = Timers(runtime.registry)
             runtime.supervisor.start_child(ChildSpec("timers", timers.run))
             mailer = Mailer(store, settings)
@@ -84,24 +84,32 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
                              builtin=True)
             notifications = Notifications(plugins.notification_channels())
             runtime.supervisor.start_child(ChildSpec("notifications", notifications.run))
-            sessions = SessionService(store, settings, plugins, runtime, timers, notifications)
-            runtime.registry.register_kind("session", SessionActor.factory(sessions),
-                                           mailbox_size=MAILBOX, restart=Restart.TRANSIENT)
             metrics = Metrics()
             metrics.add_sampler(lambda: _runtime_sample(runtime))
             # Media workers stop after the plugins' shutdown hooks (which may still stop a
-            # recording) and before the actors: they close rooms and finish recordings.
-            async with open_media(settings, runtime.bus, runtime.supervisor) as media:
+            # recording) and before the actors: they close rooms and finish recordings. They
+            # tell a lost recording to its session actor through the registry, so the media
+            # plane exists before the session model that uses it.
+            async with open_media(settings, runtime.bus,
+                                  functools.partial(recording_lost, runtime.registry),
+                                  runtime.supervisor) as media:
+                # The session model is core (every workflow's meetings use it), so the core
+                # registers its actor kind; its actors use the timers for grace periods.
+                sessions = SessionService(store, settings, plugins, runtime, timers, media,
+                                          notifications)
+                runtime.registry.register_kind("session", SessionActor.factory(sessions),
+                                               mailbox_size=MAILBOX, restart=Restart.TRANSIENT)
                 context = AppContext(
                     settings=settings, store=store, plugins=plugins, runtime=runtime,
                     metrics=metrics, demo=demo, sessions=sessions, mailer=mailer, media=media,
-                    notifications=notifications,
+                    timers=timers, snapshots=snapshots, notifications=notifications,
                     limiter=accounts.SigninLimiter(
                         settings.signin_attempts, settings.signin_window_seconds
                     ),
                 )
-                sessions.media = lambda: context.media
-                media.on_recording_lost = sessions.recording_lost
+                # Plugin actor kinds are built for this node's services: their factories
+                # receive the context instead of looking the node up later.
+                register_actor_kinds(runtime, plugins, context)
                 # Plugins start before sessions recover, so that their listeners hear the
                 # events of recovery too.
                 await plugins.startup(context)

@@ -24,7 +24,8 @@ def call_node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeThread]:
 @pytest.fixture
 async def node(nursery: trio.Nursery, tmp_path: Path) -> Running:
     running = await start_node(nursery, tmp_path)
-    running.context.media = RecordingMedia()
+    # The session model and the signalling both see the fake in place of the real workers.
+    running.context.media = running.context.sessions.media = RecordingMedia()
     return running
 
 

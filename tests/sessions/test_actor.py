@@ -19,8 +19,6 @@ from tests.fakes import RecordingMedia
 from vclinic import accounts
 from vclinic.actors import ActorCrashed, Address, ChildSpec, open_runtime
 from vclinic.config import load_settings
-from vclinic.notifications.channel import BellChannel
-from vclinic.notifications.service import Notifications
 from vclinic.plugins import PluginHost
 from vclinic.sessions import persist
 from vclinic.sessions.actor import SessionActor
@@ -37,10 +35,8 @@ async def session_node(store: Store, data_dir: Path, media: RecordingMedia
     async with open_runtime(SnapshotStateStore(store)) as runtime:
         timers = Timers(runtime.registry)
         runtime.supervisor.start_child(ChildSpec("timers", timers.run))
-        service = SessionService(store, settings, PluginHost(), runtime, timers,
-                                 Notifications([BellChannel(store, runtime.bus)]))
+        service = SessionService(store, settings, PluginHost(), runtime, timers, media)
         runtime.registry.register_kind("session", SessionActor.factory(service))
-        service.media = lambda: media
         yield service
 
 

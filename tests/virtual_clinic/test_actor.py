@@ -3,6 +3,7 @@ crash, and its expiry timers fire (virtual time: autojump_clock, no real sleeps)
 
 from __future__ import annotations
 
+import functools
 import time
 from types import SimpleNamespace
 from typing import Any
@@ -10,7 +11,6 @@ from typing import Any
 import pytest
 import trio
 from vclinic_virtual_clinic import message as m
-from vclinic_virtual_clinic import node
 from vclinic_virtual_clinic.actor import MAILBOX, ProviderActor
 
 from vclinic.actors import ActorCrashed, ChildSpec, MemoryStateStore, Restart, open_runtime
@@ -43,30 +43,28 @@ async def test_provider_actor_recovers_after_a_crash_and_expires_requests(
     async with open_runtime(store) as runtime:
         timers = Timers(runtime.registry)
         runtime.supervisor.start_child(ChildSpec("timers", timers.run))
-        app = SimpleNamespace(runtime=runtime, sessions=SimpleNamespace(timers=timers))
-        node.attach(app)  # type: ignore[arg-type]
-        try:
-            runtime.registry.register_kind("provider", ProviderActor, mailbox_size=MAILBOX,
-                                           restart=Restart.TRANSIENT)
-            ref = runtime.registry.ref("provider:ada")
-            async with runtime.bus.subscribe("user:station") as events:
-                await ref.call(m.SetAvailability("org", "Dr Ada", True, time.time()))
-                await ref.call(ask("keep", "station", 3600))
-                store.fail_next = True
-                with pytest.raises(ActorCrashed):
-                    await ref.call(ask("lost", "other", 3600))
-                status = await ref.call(m.Status())
-                assert status["available"] is True
-                assert [r["id"] for r in status["requests"]] == ["keep"]
+        # The actor uses only the node's timers here (no request is accepted).
+        services = SimpleNamespace(timers=timers)
+        runtime.registry.register_kind(
+            "provider", functools.partial(ProviderActor, services=services),
+            mailbox_size=MAILBOX, restart=Restart.TRANSIENT)
+        ref = runtime.registry.ref("provider:ada")
+        async with runtime.bus.subscribe("user:station") as events:
+            await ref.call(m.SetAvailability("org", "Dr Ada", True, time.time()))
+            await ref.call(ask("keep", "station", 3600))
+            store.fail_next = True
+            with pytest.raises(ActorCrashed):
+                await ref.call(ask("lost", "other", 3600))
+            status = await ref.call(m.Status())
+            assert status["available"] is True
+            assert [r["id"] for r in status["requests"]] == ["keep"]
 
-                await ref.call(m.Cancel("keep", "station", time.time()))
-                await ref.call(ask("short", "station", 30))
-                with trio.fail_after(120):
-                    async for item in events:
-                        if item["type"] == "virtual_clinic.request_expired":
-                            assert item["data"]["request"]["id"] == "short"
-                            break
-            assert (await ref.call(m.Status()))["requests"] == []
-        finally:
-            node.detach(app)  # type: ignore[arg-type]
+            await ref.call(m.Cancel("keep", "station", time.time()))
+            await ref.call(ask("short", "station", 30))
+            with trio.fail_after(120):
+                async for item in events:
+                    if item["type"] == "virtual_clinic.request_expired":
+                        assert item["data"]["request"]["id"] == "short"
+                        break
+        assert (await ref.call(m.Status()))["requests"] == []
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from typing import Any
 
 from vclinic.config import Settings
 from vclinic.ids import OrgId, SessionId, UserId, new_token, token_hash
@@ -36,10 +37,17 @@ class Principal:
     #: reach, and their participant in it. None for signed-in users.
     guest_session_id: str | None = None
     participant_id: str | None = None
+    #: The workflows the organisation uses (its ``settings["workflows"]``), or None when it
+    #: never narrowed them: then it uses every workflow the deployment enables.
+    workflows: frozenset[str] | None = None
 
     def has_role(self, *roles: str) -> bool:
         """True if the user holds any of ``roles``."""
         return not self.roles.isdisjoint(roles)
+
+    def uses_workflow(self, name: str) -> bool:
+        """True unless the organisation turned the (deployed) workflow ``name`` off."""
+        return self.workflows is None or name in self.workflows
 
     @property
     def is_guest(self) -> bool:
@@ -115,7 +123,13 @@ def _resolve(session_id: str, now: dt.datetime) -> Principal | None:
         session_id=SessionId(row.id),
         csrf_token=row.csrf_token,
         is_station=bool(user.is_station),
+        workflows=_workflows(user.organisation.settings),
     )
+
+
+def _workflows(settings: Any) -> frozenset[str] | None:
+    chosen = settings.get("workflows") if isinstance(settings, dict) else None
+    return None if chosen is None else frozenset(str(w) for w in chosen)
 
 
 async def resolve_session(

@@ -82,9 +82,13 @@ class _Member:
 class MediaService:
     """Workers, rooms and participant handles of one node; see the module docstring."""
 
-    def __init__(self, settings: Settings, bus: Publisher) -> None:
+    def __init__(self, settings: Settings, bus: Publisher,
+                 on_recording_lost: Callable[[str], None] | None = None) -> None:
         self.settings = settings
         self.bus = bus
+        #: Told the session id of a recording lost because its worker died (the session
+        #: model's ``recording_lost``); the files written so far stay on disk.
+        self.on_recording_lost = on_recording_lost
         count = settings.media_workers or os.cpu_count() or 1
         config = p.WorkerConfig(
             host_addresses=tuple(settings.media_host_addresses) or None,
@@ -101,9 +105,6 @@ class MediaService:
         self._failed = False
         #: The ``media`` supervisor of the workers, built by :meth:`child_spec`.
         self.supervisor: Supervisor | None = None
-        #: Told the session id of a recording lost because its worker died (set by bootstrap to
-        #: the session model's ``recording_lost``); the files written so far stay on disk.
-        self.on_recording_lost: Callable[[str], None] | None = None
 
     # Lifetime ------------------------------------------------------------------------------
 
@@ -388,11 +389,12 @@ class MediaService:
 
 @asynccontextmanager
 async def open_media(settings: Settings, bus: Publisher,
+                     on_recording_lost: Callable[[str], None] | None = None,
                      parent: Supervisor | None = None) -> AsyncIterator[MediaService]:
     """Run a node's MediaService with its workers under ``parent`` (the root supervisor); on
     exit, let workers finish gracefully, then stop them. Workers stopped this way exit
     normally and are not restarted."""
-    service = MediaService(settings, bus)
+    service = MediaService(settings, bus, on_recording_lost)
     async with trio.open_nursery() as nursery:
         await nursery.start(partial(service.run, parent=parent))
         try:

@@ -1,8 +1,10 @@
-"""The vclinic plugin API and its host; plugin authors import ``hookimpl`` from here.
+"""The plugin host and the hooks' contract; plugin authors import from :mod:`vclinic.api`.
 
-A plugin module declares the plugin API it targets and implements hooks::
+``vclinic.api`` re-exports ``hookimpl`` and the hook types from here, with everything else a
+plugin may use of the core. A plugin module declares the plugin API it targets and implements
+hooks::
 
-    from vclinic.plugins import hookimpl
+    from vclinic.api import hookimpl
 
     VCLINIC_PLUGIN_API = (1, 0)
 

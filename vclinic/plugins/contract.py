@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeAlias, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
 # One migration type for the core and plugins: the store's (an id, a function and a description).
 from vclinic.store.migration import Migration
+
+if TYPE_CHECKING:
+    from vclinic.server.gateway import Connection
+    from vclinic.server.protocol import Inbound
 
 __all__ = ["Migration"]
 
@@ -85,7 +89,7 @@ class JoinDecision:
 #: to send back (``None`` for an empty reply). ``connection`` is the gateway's per-socket
 #: :class:`vclinic.server.gateway.Connection`; ``message`` a validated
 #: :class:`vclinic.server.protocol.Inbound` (``type``, ``txn``, ``data``).
-WsHandler: TypeAlias = Callable[[Any, Any], Awaitable[dict[str, Any] | None]]
+WsHandler: TypeAlias = "Callable[[Connection, Inbound], Awaitable[dict[str, Any] | None]]"
 
 
 #: Restarts of one actor kind's actors its supervisor allows within :data:`DEFAULT_KIND_PERIOD`
@@ -113,10 +117,18 @@ class ActorKind(Protocol):
     every actor of the kind.
     """
 
-    kind: str
-    factory: Callable[..., Any]
-    mailbox_size: int
-    restart: str
+    # Read-only properties, so that a frozen dataclass satisfies the protocol.
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def factory(self) -> Callable[..., Any]: ...
+
+    @property
+    def mailbox_size(self) -> int: ...
+
+    @property
+    def restart(self) -> str: ...
 
 
 @runtime_checkable

@@ -1,6 +1,6 @@
 """The vclinic plugin API: every hook a plugin may implement; owned by the plugin host.
 
-Hooks are named ``vclinic_*`` and implemented with ``@vclinic.plugins.hookimpl``. Each docstring
+Hooks are named ``vclinic_*`` and implemented with ``@vclinic.api.hookimpl``. Each docstring
 says what the parameters are, whether the hook is ``firstresult``, who calls it and when, and
 whether the implementation may block or do I/O. ``docs/plugins.md`` documents each hook with an
 example; ``tests/plugins/test_docs.py`` fails when one is missing there.
@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     import peewee
     from quart import Blueprint
 
+    from vclinic.accounts import Principal
+    from vclinic.context import AppContext
     from vclinic.events import DomainEvent
     from vclinic.plugins.contract import (
         ActorKind,
@@ -43,6 +45,7 @@ if TYPE_CHECKING:
         PluginMeta,
         WsHandler,
     )
+    from vclinic.sessions.service import SessionRef
 
 PROJECT_NAME = "vclinic"
 
@@ -92,14 +95,19 @@ def vclinic_register_ws_handlers() -> Mapping[str, WsHandler]:
 
 
 @hookspec
-def vclinic_register_actor_kinds() -> list[ActorKind]:
+def vclinic_register_actor_kinds(services: AppContext) -> list[ActorKind]:
     """Add kinds of actors as child specs that the core's supervisor starts and restarts.
 
-    Parameters: none. Each spec has ``kind`` (the address prefix, unique across plugins),
-    ``factory``, ``mailbox_size`` and ``restart``. Not firstresult: all kinds are collected.
+    Parameters: ``services`` is the node's :class:`vclinic.api.AppContext` (store, session
+    service, timers, bus, registry...), already built: hand it to your actors through the
+    factory (``functools.partial(MyActor, services=services)``) instead of looking it up later.
+    A plugin may leave the parameter out. Each spec has ``kind`` (the address prefix, unique
+    across plugins), ``factory`` (``factory(address, context)`` builds the actor of one
+    address), ``mailbox_size`` and ``restart``. Not firstresult: all kinds are collected.
 
-    Called by the composition root once while the actor runtime is built, before it serves. Must
-    not do I/O. Plugins never receive a nursery: their actors live under the core's supervision.
+    Called by the composition root once per node after its services exist and before the
+    plugins' start-up hooks, before it serves. Must not do I/O. Plugins never receive a nursery:
+    their actors live under the core's supervision.
     """
 
 
@@ -130,7 +138,7 @@ def vclinic_register_migrations() -> list[Migration]:
 
 
 @hookspec
-def vclinic_dashboard_sections(principal: Any) -> list[DashboardSection]:
+def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
     """Add sections to the signed-in user's dashboard.
 
     Parameters: ``principal`` is the signed-in user (id, organisation and roles); return only the
@@ -157,7 +165,8 @@ def vclinic_static_dirs() -> Mapping[str, os.PathLike[str] | str]:
 
 
 @hookspec(firstresult=True)
-def vclinic_join_policy(session: Any, principal: Any) -> JoinDecision | Awaitable[Any] | None:
+def vclinic_join_policy(session: SessionRef, principal: Principal
+                        ) -> JoinDecision | Awaitable[Any] | None:
     """Decide whether ``principal`` may join ``session``, or return ``None`` to abstain.
 
     Parameters: ``session`` is the session being joined (id, kind, organisation, service);
@@ -190,7 +199,7 @@ def vclinic_notification_channels() -> list[NotificationChannel]:
 
 
 @hookspec
-def vclinic_on_startup(app_context: Any) -> Awaitable[Any] | None:
+def vclinic_on_startup(app_context: AppContext) -> Awaitable[Any] | None:
     """Run start-up work: open connections, check configuration, start listening for events.
 
     Parameters: ``app_context`` is the composition root's context (settings, store, runtime,
@@ -204,7 +213,7 @@ def vclinic_on_startup(app_context: Any) -> Awaitable[Any] | None:
 
 
 @hookspec
-def vclinic_on_shutdown(app_context: Any) -> Awaitable[Any] | None:
+def vclinic_on_shutdown(app_context: AppContext) -> Awaitable[Any] | None:
     """Release what ``vclinic_on_startup`` acquired.
 
     Parameters: ``app_context`` as for ``vclinic_on_startup``. Not firstresult. May be ``def`` or
@@ -217,7 +226,7 @@ def vclinic_on_shutdown(app_context: Any) -> Awaitable[Any] | None:
 
 
 @hookspec
-def vclinic_on_event(event: DomainEvent, app_context: Any) -> None:
+def vclinic_on_event(event: DomainEvent, app_context: AppContext) -> None:
     """Listen to domain events: a session created, a participant joined, a request claimed...
 
     Parameters: ``event`` is a frozen dataclass (:class:`vclinic.events.DomainEvent`; its

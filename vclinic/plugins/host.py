@@ -50,7 +50,10 @@ if TYPE_CHECKING:
     import peewee
     from quart import Blueprint
 
+    from vclinic.accounts import Principal
     from vclinic.config import Settings
+    from vclinic.context import AppContext
+    from vclinic.sessions.service import SessionRef
 
 _HOOKS = frozenset(
     name for name in dir(hookspecs)
@@ -247,9 +250,10 @@ class PluginHost:
         plugins, or one in ``reserved`` (the core's own types), is an error naming both."""
         return merge_ws_handlers(self._collect("vclinic_register_ws_handlers"), reserved)
 
-    def actor_kinds(self) -> list[ActorKind]:
-        """Every enabled plugin's actor kinds; ``kind`` must be unique across plugins."""
-        found = check_each(self._collect("vclinic_register_actor_kinds"),
+    def actor_kinds(self, services: AppContext | None = None) -> list[ActorKind]:
+        """Every enabled plugin's actor kinds, built for the node whose ``services`` they get;
+        ``kind`` must be unique across plugins."""
+        found = check_each(self._collect("vclinic_register_actor_kinds", services=services),
                            "vclinic_register_actor_kinds", ActorKind)
         for plugin, kind in found:
             intensity, period = kind_intensity(kind)
@@ -288,7 +292,7 @@ class PluginHost:
         """Every enabled plugin's static folders by URL prefix; folders must exist."""
         return merge_static_dirs(self._collect("vclinic_static_dirs"))
 
-    def dashboard_sections(self, principal: Any) -> list[DashboardSection]:
+    def dashboard_sections(self, principal: Principal) -> list[DashboardSection]:
         """The dashboard sections ``principal`` sees, sorted by order then id. A plugin that
         raises or returns something malformed is logged and left out."""
         sections: dict[str, DashboardSection] = {}
@@ -308,7 +312,7 @@ class PluginHost:
                 sections[section.id] = section
         return sorted(sections.values(), key=lambda s: (s.order, s.id))
 
-    async def join_policy(self, session: Any, principal: Any) -> JoinDecision | None:
+    async def join_policy(self, session: SessionRef, principal: Principal) -> JoinDecision | None:
         """The first decision a join policy gives, or ``None`` when all abstain. A policy that
         raises or answers with something other than a ``JoinDecision`` refuses the join."""
         kwargs = {"session": session, "principal": principal}
@@ -329,7 +333,7 @@ class PluginHost:
                 return decision
         return None
 
-    async def startup(self, app_context: Any) -> None:
+    async def startup(self, app_context: AppContext) -> None:
         """Run every enabled plugin's ``vclinic_on_startup``, awaiting each in turn; the first
         failure raises ``PluginError`` and leaves the later plugins unstarted."""
         self._context = app_context
@@ -346,7 +350,7 @@ class PluginHost:
                     plugin=impl.plugin_name,
                 ) from exc
 
-    async def shutdown(self, app_context: Any) -> None:
+    async def shutdown(self, app_context: AppContext) -> None:
         """Run ``vclinic_on_shutdown`` in the reverse of start-up order, skipping plugins whose
         start-up failed or never ran; a failure is logged and the others still run."""
         for impl in reversed(self._impls("vclinic_on_shutdown")):

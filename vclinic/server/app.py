@@ -10,11 +10,11 @@ from quart_trio import QuartTrio
 from werkzeug.exceptions import HTTPException
 
 from vclinic import __version__
+from vclinic.context import AppContext
 from vclinic.errors import BadRequest, VclinicError
 from vclinic.log import get_logger
 from vclinic.media import signalling
 from vclinic.server import api, auth, bell, dashboard, gateway, health, pages
-from vclinic.server.context import AppContext
 from vclinic.server.files import VclinicResponse
 from vclinic.server.security import load_principal
 

@@ -19,11 +19,11 @@ from quart import Blueprint, Response, websocket
 
 from vclinic import accounts
 from vclinic.actors import SubscriptionLost
+from vclinic.context import AppContext
 from vclinic.errors import Forbidden, Unauthorized, VclinicError
 from vclinic.ids import new_id
 from vclinic.log import get_logger
 from vclinic.server import protocol
-from vclinic.server.context import AppContext
 from vclinic.server.security import credential, ctx, origin_allowed, resolve_principal
 
 log = get_logger("gateway")

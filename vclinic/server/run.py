@@ -11,9 +11,9 @@ from hypercorn.trio import serve as hypercorn_serve
 
 from vclinic.bootstrap import open_context
 from vclinic.config import Settings
+from vclinic.context import AppContext
 from vclinic.log import get_logger
 from vclinic.server.app import create_app
-from vclinic.server.context import AppContext
 
 log = get_logger("serve")
 

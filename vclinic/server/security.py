@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 from quart import Request, current_app, g, request
 
 from vclinic import accounts
+from vclinic.context import AppContext
 from vclinic.errors import Forbidden, Unauthorized
-from vclinic.server.context import AppContext
 from vclinic.sessions.link import resolve_guest
 
 COOKIE = "vclinic_session"

@@ -121,7 +121,7 @@ class SessionActor(Actor):
 
     async def _perform(self, event: Any) -> None:
         sid = self.address.id
-        media = self.service.media()
+        media = self.service.media
         match event:
             case m.Event():
                 self.context.bus.publish(self.topic, event.wire())
@@ -178,7 +178,7 @@ class SessionActor(Actor):
         state = self.state
         assert state is not None
         person = state.may_start_recording(user_id)
-        media = self.service.media()
+        media = self.service.media
         if media is None:
             raise Unavailable("Recording needs audio and video, which are unavailable on this "
                               "server right now.", code="media_down")
@@ -213,7 +213,7 @@ class SessionActor(Actor):
         assert state is not None and state.recording is not None
         active, state.recording = state.recording, None
         sid = self.address.id
-        media = self.service.media()
+        media = self.service.media
         data: dict[str, Any] | None = None
         if media is not None:
             try:

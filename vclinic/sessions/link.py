@@ -25,9 +25,6 @@ from vclinic.ids import OrgId, SessionId, UserId, new_token, token_hash
 from vclinic.sessions.model import GuestSession, JoinLink, Participant, TelehealthSession
 from vclinic.store.field import utcnow
 
-#: Cookie holding a followed link's token until the guest gives a name (or signs in).
-JOIN_COOKIE = "vclinic_join"
-JOIN_COOKIE_SECONDS = 30 * 60
 #: A guest's cookie session lasts at most this long (and ends when the session closes).
 GUEST_HOURS = 12
 _TOKEN_MAX = 128

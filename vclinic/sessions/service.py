@@ -9,7 +9,7 @@ and sends every change to a live session to its SessionActor. It implements
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import trio
@@ -19,16 +19,17 @@ from vclinic.errors import Forbidden, NotFound, VclinicError
 from vclinic.events import SessionCreated
 from vclinic.ids import new_id
 from vclinic.log import get_logger
+from vclinic.notifications.channel import BellChannel
 from vclinic.notifications.notice import Notice
+from vclinic.notifications.service import Notifications
 from vclinic.sessions import creation, directory, link, patient, recording
 from vclinic.sessions import message as m
 from vclinic.sessions.media import MediaControl, MediaGrant
 
 if TYPE_CHECKING:
     from vclinic.accounts import Principal
-    from vclinic.actors import Runtime
+    from vclinic.actors import Registry, Runtime
     from vclinic.config import Settings
-    from vclinic.notifications.service import Notifications
     from vclinic.plugins import PluginHost
     from vclinic.sessions.timer import Timers
     from vclinic.store import Store
@@ -54,16 +55,17 @@ class SessionService:
     """Creates sessions, lets principals enter and leave them, and answers the media plane."""
 
     def __init__(self, store: Store, settings: Settings, plugins: PluginHost, runtime: Runtime,
-                 timers: Timers, notifications: Notifications) -> None:
+                 timers: Timers, media: MediaControl | None = None,
+                 notifications: Notifications | None = None) -> None:
         self.store = store
-        self.notifications = notifications
+        #: Sends notices through every enabled channel; without one (tests), the bell only.
+        self.notifications = notifications or Notifications([BellChannel(store, runtime.bus)])
         self.settings = settings
         self.plugins = plugins
         self.runtime = runtime
         self.timers = timers
-        #: Returns the media plane's control, or None while none is wired (set by bootstrap to
-        #: read ``context.media``, so that it may be wired after this service is built).
-        self.media: Callable[[], MediaControl | None] = lambda: None
+        #: The media plane's control, or None on a node without media.
+        self.media = media
 
     async def call(self, session_id: str, command: Any) -> Any:
         """Send ``command`` to the session's actor and wait for its answer."""
@@ -165,6 +167,19 @@ class SessionService:
         return cookie, {"session_id": session.id, "participant_id": participant_id,
                         "csrf_token": row.csrf_token,
                         "next": f"/preview?session={session.id}"}
+
+    async def add_guest(self, session_id: str, display_name: str) -> str:
+        """Add a guest (no user account) to ``session_id``; returns their participant id. The
+        guest gets in with :meth:`start_guest` once they are there to take the cookie."""
+        participant_id = new_id()
+        await self.call(session_id, m.AddGuest(participant_id, display_name))
+        return participant_id
+
+    async def start_guest(self, session_id: str, participant_id: str) -> tuple[str, str]:
+        """Sign a guest added by :meth:`add_guest` in: returns the ``vclinic_session`` cookie
+        token (set it with ``vclinic.api.set_session_cookie``) and the guest's CSRF token."""
+        cookie, row = await self.store.atomic(link.start_guest, participant_id, session_id)
+        return cookie, str(row.csrf_token)
 
     # Live participation -----------------------------------------------------------------------
 
@@ -296,7 +311,7 @@ class SessionService:
 
     def recording_lost(self, session_id: str) -> None:
         """The media worker recording ``session_id`` died (called by the media plane)."""
-        self.send_nowait(session_id, m.RecordingLost())
+        recording_lost(self.runtime.registry, session_id)
 
     async def stop_recordings(self, reason: str = "node_shutdown") -> int:
         """Stop every recording this node's session actors run (at shutdown, before the media
@@ -312,6 +327,15 @@ class SessionService:
                 log.warning("recording_not_stopped", session_id=session_id,
                             error=type(exc).__name__)
         return stopped
+
+
+def recording_lost(registry: Registry, session_id: str) -> None:
+    """Tell the session actor of ``session_id`` that the media worker recording it died.
+
+    A function of the registry, not of the service, so that the composition root hands it to
+    the media plane before the session service (which needs the media plane) exists.
+    """
+    registry.ref(Address("session", session_id)).send_nowait(m.RecordingLost())
 
 
 def _guest_participant(principal: Any, session_id: str, code: str = "forbidden"

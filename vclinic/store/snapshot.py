@@ -42,6 +42,14 @@ def _delete(address: str) -> bool:
     return bool(ActorSnapshot.delete().where(ActorSnapshot.address == address).execute())
 
 
+def _of_kind(kind: str) -> dict[str, dict[str, Any]]:
+    prefix = f"{kind}:"
+    rows = ActorSnapshot.select(ActorSnapshot.address, ActorSnapshot.state).where(
+        ActorSnapshot.address.startswith(prefix))
+    return {row.address[len(prefix):]: dict(row.state) for row in rows
+            if isinstance(row.state, dict)}
+
+
 def _version(address: str) -> int | None:
     row = ActorSnapshot.get_or_none(ActorSnapshot.address == address)
     return None if row is None else int(row.version)
@@ -66,6 +74,11 @@ class SnapshotStateStore:
     async def delete(self, address: Address | str) -> bool:
         """Forget ``address`` (an actor that finished for good); True if it had a state."""
         return await self.store.run(_delete, str(address))
+
+    async def of_kind(self, kind: str) -> dict[str, dict[str, Any]]:
+        """The saved states of every actor of ``kind``, by actor id (at start-up, to wake the
+        actors that have work pending)."""
+        return await self.store.run(_of_kind, kind)
 
     async def version(self, address: Address | str) -> int | None:
         """How many times ``address`` was saved, or None if never."""

@@ -10,15 +10,28 @@ On-Demand Requests section and the queue metrics. See docs/workflows/on_demand.m
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from quart import Blueprint
 
-from vclinic.plugins import DashboardSection, PluginMeta, hookimpl
+from vclinic.api import (
+    ActorKind,
+    AppContext,
+    BaseModel,
+    DashboardSection,
+    Migration,
+    PluginMeta,
+    Principal,
+    WsHandler,
+    hookimpl,
+)
 from vclinic_on_demand import message as m
-from vclinic_on_demand import model, node, patient, record, routes, ws
+from vclinic_on_demand import model, patient, queue, record, routes, ws
 from vclinic_on_demand.actor import MAILBOX, QueueActor
+from vclinic_on_demand.node import Node
 
 VCLINIC_PLUGIN_API = (1, 0)
 STATIC = patient.STATIC
@@ -39,18 +52,19 @@ def vclinic_plugin_info() -> PluginMeta:
 
 
 @hookimpl
-def vclinic_register_models() -> list[Any]:
+def vclinic_register_models() -> list[type[BaseModel]]:
     return list(model.MODELS)
 
 
 @hookimpl
-def vclinic_register_migrations() -> list[Any]:
+def vclinic_register_migrations() -> list[Migration]:
     return list(model.MIGRATIONS)
 
 
 @hookimpl
-def vclinic_register_actor_kinds() -> list[Any]:
-    return [_Kind("queue", QueueActor, MAILBOX, "transient")]
+def vclinic_register_actor_kinds(services: AppContext) -> list[ActorKind]:
+    node = Node.of(services)
+    return [_Kind(queue.KIND, functools.partial(QueueActor, node=node), MAILBOX, "transient")]
 
 
 @hookimpl
@@ -59,29 +73,26 @@ def vclinic_register_blueprints() -> list[Blueprint]:
 
 
 @hookimpl
-def vclinic_register_ws_handlers() -> dict[str, Any]:
+def vclinic_register_ws_handlers() -> dict[str, WsHandler]:
     return dict(ws.HANDLERS)
 
 
 @hookimpl
-def vclinic_static_dirs() -> dict[str, Any]:
+def vclinic_static_dirs() -> dict[str, Path]:
     return {"/static/on_demand": STATIC}
 
 
 @hookimpl
-def vclinic_dashboard_sections(principal: Any) -> list[DashboardSection]:
-    roles = set(getattr(principal, "roles", ()))
-    if getattr(principal, "is_guest", False) or not {"provider", "admin"} & roles:
+def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
+    if principal.is_guest or not {"provider", "admin"} & principal.roles:
         return []
     return [DashboardSection("on-demand", "On-Demand Requests",
                              "/static/on_demand/section.js", order=30)]
 
 
 @hookimpl
-async def vclinic_on_startup(app_context: Any) -> None:
-    node.attach(app_context)
+async def vclinic_on_startup(app_context: AppContext) -> None:
     # Wake every queue with patients in it, so that grace periods cut short by a restart are
     # armed again even if nobody touches the queue.
     for org_id in await app_context.store.run(record.active_orgs):
-        node_ref = app_context.runtime.registry.ref(f"queue:{org_id}")
-        await node_ref.send(m.Recover())
+        await app_context.ref(queue.KIND, org_id).send(m.Recover())

@@ -13,16 +13,20 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from vclinic import notifications
-from vclinic.actors import Actor, ActorContext, Address
-from vclinic.errors import BadRequest, Conflict, Forbidden
-from vclinic.ids import new_id
-from vclinic.sessions import creation
-from vclinic.sessions import message as sm
-from vclinic.store import Organisation, utcnow
+from vclinic.api import (
+    Actor,
+    ActorContext,
+    Address,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NewSession,
+    Organisation,
+    utcnow,
+)
 from vclinic_on_demand import message as m
-from vclinic_on_demand import node as nodes
 from vclinic_on_demand import record
+from vclinic_on_demand.node import Node
 from vclinic_on_demand.state import Entry, QueueState
 
 MAILBOX = 256
@@ -39,10 +43,10 @@ def patient_topic(request_id: str) -> str:
 class QueueActor(Actor):
     """The live queue of one organisation; see the module docstring."""
 
-    def __init__(self, address: Address, context: ActorContext) -> None:
+    def __init__(self, address: Address, context: ActorContext, node: Node) -> None:
         super().__init__(address, context)
-        self.node = nodes.of(context.bus)
-        self.app = self.node.app
+        self.node = node
+        self.app = node.app
         self.org_id = address.id
         self.state = QueueState([], [])
 
@@ -78,7 +82,7 @@ class QueueActor(Actor):
         return float(self.app.settings.ws_grace_seconds)
 
     def _arm(self, entry: Entry, delay: float) -> None:
-        self.app.sessions.timers.after(delay, self.address, m.GraceExpired(entry.id, entry.epoch))
+        self.app.timers.after(delay, self.address, m.GraceExpired(entry.id, entry.epoch))
 
     def _gauge(self) -> None:
         self.node.metrics.waiting[self.org_id] = self.state.waiting_count()
@@ -199,12 +203,11 @@ class QueueActor(Actor):
         entry = self.state.check_claim(c.request_id, c.user_id, c.is_admin)
         sessions = self.app.sessions
         now = utcnow()
-        new = creation.NewSession(
+        created = await sessions.create(NewSession(
             org_id=self.org_id, creator_id=c.user_id, access_level="invitation",
-            name=f"On-Demand visit {now:%Y-%m-%d %H:%M} UTC", workflow="on_demand")
-        session_id, _ = await self.app.store.atomic(creation.create, sessions.link_key, new)
-        participant_id = new_id()
-        await sessions.call(session_id, sm.AddGuest(participant_id, entry.name))
+            name=f"On-Demand visit {now:%Y-%m-%d %H:%M} UTC", workflow="on_demand"))
+        session_id = created["session"]["id"]
+        participant_id = await sessions.add_guest(session_id, entry.name)
         self.state.remove(entry.id, now, claimed=True)
         wait = entry.waited(now)
         await self._save(entry.id, status="claimed", ended_at=now, claimed_by=c.user_id,
@@ -226,10 +229,9 @@ class QueueActor(Actor):
             raise Conflict("That provider is not On-Call.", code="provider_not_on_call")
         await self._save(entry.id, assigned_to=c.provider_id)
         entry.assigned_to = c.provider_id
-        await notifications.notify(
-            self.app.store, self.context.bus, c.provider_id, "on_demand.assigned",
-            "New on-demand session request", {"request_id": entry.id,
-                                              "url": "/dashboard#on-demand"})
+        await self.app.notify(c.provider_id, "on_demand.assigned",
+                              "New on-demand session request",
+                              {"request_id": entry.id, "url": "/dashboard#on-demand"})
         row = self._row(entry)
         self._staff("on_demand.request_updated", {"request": row})
         return {"request": row}
@@ -243,9 +245,9 @@ class QueueActor(Actor):
         self.state.remove(entry.id, now, claimed=False)
         self.app.mailer.wake()
         if user_id is not None:
-            await notifications.notify(
-                self.app.store, self.context.bus, user_id, "on_demand.declined",
-                f"{org.name} declined your on-demand request", {"request_id": entry.id})
+            await self.app.notify(user_id, "on_demand.declined",
+                                  f"{org.name} declined your on-demand request",
+                                  {"request_id": entry.id})
         self.node.metrics.ended.labels(outcome="declined").inc()
         self._gauge()
         self._staff("on_demand.request_removed", {"request_id": entry.id, "reason": "declined",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from vclinic.errors import BadRequest
+from vclinic.api import BadRequest
 
 KINDS = ("text", "long_text", "phone", "state", "choice", "consent")
 MAX_FIELDS = 30

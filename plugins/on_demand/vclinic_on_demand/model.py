@@ -12,9 +12,7 @@ from typing import Any
 
 import peewee
 
-from vclinic.ids import new_id
-from vclinic.store import BaseModel, JSONTextField, UTCDateTimeField, utcnow
-from vclinic.store.migration import Migration
+from vclinic.api import BaseModel, JSONTextField, Migration, UTCDateTimeField, new_id, utcnow
 
 ID = 32
 

@@ -1,9 +1,6 @@
-"""What a node's QueueActors share: the AppContext and the queue metrics; owned by the plugin's
-start-up hook, one per node.
-
-Actor kinds are registered before the AppContext exists, so the QueueActor factory finds its
-node by the event bus its ActorContext carries (one bus per node; tests run several nodes in one
-process).
+"""What a node's QueueActors share: the node's services and the queue metrics; built by the
+plugin's ``vclinic_register_actor_kinds(services)``, one per node, and handed to each QueueActor
+by its factory.
 """
 
 from __future__ import annotations
@@ -13,7 +10,7 @@ from typing import Any
 
 from prometheus_client import Counter, Histogram
 
-from vclinic.ids import new_id
+from vclinic.api import AppContext, new_id
 
 #: Buckets of the wait-time histogram, in seconds (10 s to 2 h).
 WAIT_BUCKETS = (10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200)
@@ -23,6 +20,7 @@ class QueueMetrics:
     """Queue metrics on the node's ``/metrics``: waiting, waits, outcomes."""
 
     def __init__(self, metrics: Any) -> None:
+        # ``metrics`` is the node's Metrics: a prometheus registry and scrape-time samplers.
         registry = metrics.registry
         self.waits = Histogram("vclinic_on_demand_wait_seconds",
                                "Time from entering the queue to being claimed",
@@ -43,20 +41,12 @@ class QueueMetrics:
 class Node:
     """The services QueueActors of one node use."""
 
-    app: Any
+    app: AppContext
     metrics: QueueMetrics
     #: Tells this run of the node from earlier ones (a QueueActor's presence snapshot).
     boot: str = dataclasses.field(default_factory=new_id)
 
-
-_NODES: dict[int, Node] = {}
-
-
-def attach(app: Any) -> Node:
-    node = Node(app, QueueMetrics(app.metrics))
-    _NODES[id(app.runtime.bus)] = node
-    return node
-
-
-def of(bus: Any) -> Node:
-    return _NODES[id(bus)]
+    @classmethod
+    def of(cls, app: AppContext) -> Node:
+        """The shared part of one node's QueueActors; registers the queue metrics."""
+        return cls(app, QueueMetrics(app.metrics))

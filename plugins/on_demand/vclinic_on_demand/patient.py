@@ -19,12 +19,21 @@ from pydantic import BaseModel, Field
 from quart import Blueprint, Response, jsonify, request, send_from_directory, websocket
 from quart_schema import hide, tag, validate_request
 
-from vclinic.errors import Conflict, Forbidden, NotFound, Unauthorized, VclinicError
-from vclinic.ids import new_id, new_token, token_hash
-from vclinic.log import get_logger
-from vclinic.server import protocol
-from vclinic.server.security import COOKIE, ctx, origin_allowed
-from vclinic.sessions.link import GUEST_HOURS, start_guest
+from vclinic.api import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    VclinicError,
+    get_logger,
+    new_id,
+    new_token,
+    origin_allowed,
+    protocol,
+    services,
+    set_session_cookie,
+    token_hash,
+)
 from vclinic_on_demand import intake, queue, record
 from vclinic_on_demand import message as m
 from vclinic_on_demand.actor import patient_topic
@@ -51,7 +60,7 @@ class AnswersBody(BaseModel):
 @hide
 async def calendar(slug: str) -> Response:
     """The organisation's public-facing calendar page, with Meet Now."""
-    await ctx().store.run(record.org_by_slug, slug)
+    await services().store.run(record.org_by_slug, slug)
     response: Response = await send_from_directory(STATIC, "calendar.html")
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -61,9 +70,9 @@ async def calendar(slug: str) -> Response:
 @tag(["on_demand public"])
 async def organisation(slug: str) -> dict[str, Any]:
     """The public page's data: the organisation's name and its setup guide."""
-    org = await ctx().store.run(record.org_by_slug, slug)
+    org = await services().store.run(record.org_by_slug, slug)
     return {"organisation": {"name": org.name, "slug": org.slug},
-            "fields": await ctx().store.run(record.fields, org.id)}
+            "fields": await services().store.run(record.fields, org.id)}
 
 
 @blueprint.post("/api/v1/on_demand/orgs/<slug>/requests")
@@ -72,7 +81,7 @@ async def organisation(slug: str) -> dict[str, Any]:
 async def open_request(slug: str, data: PatientBody) -> tuple[Response, int]:
     """Meet Now, after "Enter the patient information": the patient is in the queue from now
     on (claimable during the setup guide) and gets the ``vclinic_od`` cookie."""
-    app = ctx()
+    app = services()
     name, email = intake.check_patient(data.name, data.email)
     org = await app.store.run(record.org_by_slug, slug)
     token, request_id = new_token(), new_id()
@@ -87,7 +96,7 @@ async def open_request(slug: str, data: PatientBody) -> tuple[Response, int]:
 
 async def _current(req: Any) -> QueueRequest:
     token = req.cookies.get(PATIENT_COOKIE, "")
-    row = await ctx().store.run(record.by_token, token)
+    row = await services().store.run(record.by_token, token)
     if row is None:
         raise Unauthorized("Start again from the clinic's Meet Now page.", code="no_request")
     return row
@@ -107,9 +116,9 @@ def _final(row: QueueRequest) -> dict[str, Any]:
 async def status_of(row: QueueRequest) -> dict[str, Any]:
     if row.status in ACTIVE:
         try:
-            status = await queue.call(ctx(), row.organisation_id, m.Status(row.id))
+            status = await queue.call(services(), row.organisation_id, m.Status(row.id))
         except NotFound:
-            row = await ctx().store.run(QueueRequest.get_by_id, row.id)
+            row = await services().store.run(QueueRequest.get_by_id, row.id)
             return _final(row)
         return {"request_id": row.id, **status}
     return _final(row)
@@ -131,9 +140,9 @@ async def answers(data: AnswersBody) -> dict[str, Any]:
     """Save intake answers as they are given; staff see them live."""
     row = await _current(request)
     _active(row)
-    fields = await ctx().store.run(record.fields, row.organisation_id)
+    fields = await services().store.run(record.fields, row.organisation_id)
     cleaned = tuple((k, intake.check_answer(fields, k, v)) for k, v in data.answers.items())
-    status: dict[str, Any] = await queue.call(ctx(), row.organisation_id,
+    status: dict[str, Any] = await queue.call(services(), row.organisation_id,
                                               m.Answer(row.id, cleaned))
     return {"request_id": row.id, **status}
 
@@ -145,10 +154,10 @@ async def complete() -> dict[str, Any]:
     400 ``intake_incomplete`` (``details.missing``) while required answers are missing."""
     row = await _current(request)
     _active(row)
-    fields = await ctx().store.run(record.fields, row.organisation_id)
+    fields = await services().store.run(record.fields, row.organisation_id)
     required = tuple(f["key"] for f in fields if f["required"] and f["kind"] != "consent")
     consents = tuple(f["key"] for f in fields if f["required"] and f["kind"] == "consent")
-    status: dict[str, Any] = await queue.call(ctx(), row.organisation_id,
+    status: dict[str, Any] = await queue.call(services(), row.organisation_id,
                                               m.Complete(row.id, required, consents))
     return {"request_id": row.id, **status}
 
@@ -159,7 +168,7 @@ async def leave() -> dict[str, Any]:
     """Leave the queue now."""
     row = await _current(request)
     _active(row)
-    await queue.call(ctx(), row.organisation_id, m.Leave(row.id))
+    await queue.call(services(), row.organisation_id, m.Leave(row.id))
     return {"request_id": row.id, "status": "abandoned"}
 
 
@@ -167,16 +176,14 @@ async def leave() -> dict[str, Any]:
 @tag(["on_demand public"])
 async def join() -> Response:
     """After a claim: become a guest of the session (sets ``vclinic_session``) and go to it."""
-    app = ctx()
+    app = services()
     row = await _current(request)
-    if row.status != "claimed" or row.participant_id is None:
+    if row.status != "claimed" or row.participant_id is None or row.session_id is None:
         raise Conflict("Nobody has claimed your request yet.", code="not_claimed")
-    cookie, guest = await app.store.atomic(start_guest, row.participant_id, row.session_id)
+    cookie, csrf_token = await app.sessions.start_guest(row.session_id, row.participant_id)
     response = jsonify({"session_id": row.session_id, "participant_id": row.participant_id,
-                        "csrf_token": guest.csrf_token,
-                        "next": f"/preview?session={row.session_id}"})
-    response.set_cookie(COOKIE, cookie, httponly=True, samesite="Lax", path="/",
-                        secure=app.settings.secure_cookies, max_age=GUEST_HOURS * 3600)
+                        "csrf_token": csrf_token, "next": f"/preview?session={row.session_id}"})
+    set_session_cookie(response, cookie)
     return response
 
 
@@ -191,7 +198,7 @@ def _active(row: QueueRequest) -> None:
 @blueprint.websocket("/on_demand/patient/ws")
 async def patient_socket() -> Response | None:
     """Presence and live events for the patient's page (the envelope of docs/protocol.md)."""
-    app = ctx()
+    app = services()
     if not origin_allowed(websocket, app.settings.origins):
         return _refuse(Forbidden("This page's origin may not connect.", code="bad_origin"))
     row = await app.store.run(record.by_token, websocket.cookies.get(PATIENT_COOKIE, ""))

@@ -6,10 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from vclinic.errors import NotFound
-from vclinic.ids import token_hash
-from vclinic.notifications.email import enqueue
-from vclinic.store import Organisation, User, utcnow
+from vclinic.api import NotFound, Organisation, User, enqueue_email, token_hash, utcnow
 from vclinic_on_demand import intake
 from vclinic_on_demand.model import ACTIVE, IntakeForm, OnCall, QueueRequest
 from vclinic_on_demand.state import RECENT_WAITS, Entry
@@ -82,10 +79,10 @@ def decline(request_id: str, email: str, org_name: str, now: dt.datetime) -> str
     """Record the decline and queue its email in one transaction; the user id of the patient's
     account (same email), if they have one, for the bell."""
     update(request_id, status="declined", ended_at=now, present=False)
-    enqueue(email, DECLINE_SUBJECT,
-            f"{org_name} could not take your on-demand request this time.\n\n"
-            "Please try again later, or contact the clinic to book an appointment.\n",
-            kind="on_demand.declined")
+    enqueue_email(email, DECLINE_SUBJECT,
+                  f"{org_name} could not take your on-demand request this time.\n\n"
+                  "Please try again later, or contact the clinic to book an appointment.\n",
+                  kind="on_demand.declined")
     user = User.get_or_none(User.email == email)
     return user.id if user is not None else None
 

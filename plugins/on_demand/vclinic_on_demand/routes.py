@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 from quart import Blueprint
 from quart_schema import tag, validate_querystring, validate_request
 
-from vclinic.server.security import ctx, current_principal, require
+from vclinic.api import current_principal, require, services
 from vclinic_on_demand import intake, queue, record
 from vclinic_on_demand import message as m
 from vclinic_on_demand.actor import check_claimer
@@ -44,7 +44,7 @@ class AssignBody(BaseModel):
 async def _may_see_queue() -> tuple[Any, bool]:
     principal = current_principal()
     is_admin = "admin" in principal.roles
-    on_call = is_admin or await ctx().store.run(record.is_on_call, principal.user_id)
+    on_call = is_admin or await services().store.run(record.is_on_call, principal.user_id)
     check_claimer(is_admin, on_call)
     return principal, is_admin
 
@@ -55,7 +55,7 @@ async def _may_see_queue() -> tuple[Any, bool]:
 async def get_intake() -> dict[str, Any]:
     """The organisation's setup guide (intake questions)."""
     org_id = current_principal().org_id
-    return {"fields": await ctx().store.run(record.fields, org_id)}
+    return {"fields": await services().store.run(record.fields, org_id)}
 
 
 @blueprint.put("/intake")
@@ -66,7 +66,7 @@ async def put_intake(data: FieldsBody) -> dict[str, Any]:
     """Replace the setup guide (admins): required and optional fields."""
     fields = intake.check_fields(data.fields)
     org_id = current_principal().org_id
-    return {"fields": await ctx().store.atomic(record.save_fields, org_id, fields)}
+    return {"fields": await services().store.atomic(record.save_fields, org_id, fields)}
 
 
 @blueprint.get("/on-call")
@@ -74,7 +74,7 @@ async def put_intake(data: FieldsBody) -> dict[str, Any]:
 @require("provider", "admin")
 async def get_on_call() -> dict[str, Any]:
     principal = current_principal()
-    return {"on_call": await ctx().store.run(record.is_on_call, principal.user_id)}
+    return {"on_call": await services().store.run(record.is_on_call, principal.user_id)}
 
 
 @blueprint.put("/on-call")
@@ -84,8 +84,8 @@ async def get_on_call() -> dict[str, Any]:
 async def put_on_call(data: OnCallBody) -> dict[str, Any]:
     """Switch to On-Call (the On-Demand Requests tab appears) or back."""
     principal = current_principal()
-    on = await ctx().store.atomic(record.set_on_call, principal.org_id, principal.user_id,
-                                  data.on_call)
+    on = await services().store.atomic(record.set_on_call, principal.org_id, principal.user_id,
+                                       data.on_call)
     return {"on_call": on}
 
 
@@ -95,7 +95,7 @@ async def put_on_call(data: OnCallBody) -> dict[str, Any]:
 async def providers() -> dict[str, Any]:
     """Providers available for assignment: those On-Call now."""
     org_id = current_principal().org_id
-    return {"providers": await ctx().store.run(record.on_call_providers, org_id)}
+    return {"providers": await services().store.run(record.on_call_providers, org_id)}
 
 
 @blueprint.get("/requests")
@@ -105,7 +105,7 @@ async def requests(query_args: PageQuery) -> dict[str, Any]:
     """On-Demand Requests: everyone in the queue, longest wait first, one page at a time
     (``offset``, ``limit`` ≤ 200), with ``total`` waiting."""
     principal, _ = await _may_see_queue()
-    body: dict[str, Any] = await queue.call(ctx(), principal.org_id,
+    body: dict[str, Any] = await queue.call(services(), principal.org_id,
                                             m.Listing(query_args.offset, query_args.limit))
     return body
 
@@ -116,7 +116,7 @@ async def claim(request_id: str) -> dict[str, Any]:
     """Claim: creates the session (you are its chair, the patient a guest) and pulls the
     patient in. 409 ``already_claimed`` when someone else was first."""
     principal, is_admin = await _may_see_queue()
-    body: dict[str, Any] = await queue.call(ctx(), principal.org_id,
+    body: dict[str, Any] = await queue.call(services(), principal.org_id,
                                             m.Claim(request_id, principal.user_id, is_admin))
     return body
 
@@ -128,7 +128,7 @@ async def claim(request_id: str) -> dict[str, Any]:
 async def assign(request_id: str, data: AssignBody) -> dict[str, Any]:
     """Assign to an On-Call provider, who is notified and claims it from their Session List."""
     principal = current_principal()
-    body: dict[str, Any] = await queue.call(ctx(), principal.org_id,
+    body: dict[str, Any] = await queue.call(services(), principal.org_id,
                                             m.Assign(request_id, data.provider_id,
                                                      principal.user_id))
     return body
@@ -141,6 +141,6 @@ async def decline(request_id: str) -> dict[str, Any]:
     """Decline: the patient is emailed, told under the bell if they have an account, and
     their waiting page says so."""
     principal = current_principal()
-    body: dict[str, Any] = await queue.call(ctx(), principal.org_id,
+    body: dict[str, Any] = await queue.call(services(), principal.org_id,
                                             m.Decline(request_id, principal.user_id))
     return body

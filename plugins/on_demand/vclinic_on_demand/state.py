@@ -15,7 +15,7 @@ import statistics
 from collections import deque
 from typing import Any
 
-from vclinic.errors import Conflict, Forbidden, Gone, NotFound
+from vclinic.api import Conflict, Forbidden, Gone, NotFound
 
 #: Waits remembered for the estimate, and how many are needed before one is given.
 RECENT_WAITS = 50

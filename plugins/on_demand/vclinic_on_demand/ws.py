@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from vclinic.errors import BadRequest, Forbidden
+from vclinic.api import BadRequest, Connection, Forbidden, Inbound
 from vclinic_on_demand import message as m
 from vclinic_on_demand import queue, record
 from vclinic_on_demand.actor import check_claimer, staff_topic
 from vclinic_on_demand.routes import MAX_PAGE
 
 
-async def subscribe(conn: Any, message: Any) -> dict[str, Any]:
+async def subscribe(conn: Connection, message: Inbound) -> dict[str, Any]:
     principal = conn.principal
     if principal.is_guest:
         raise Forbidden("Guests cannot see the queue.", code="guest_forbidden")

@@ -11,11 +11,10 @@ See docs/workflows/sessions.md.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from quart import Blueprint
 
-from vclinic.plugins import DashboardSection, PluginMeta, hookimpl
+from vclinic.api import DashboardSection, PluginMeta, Principal, WsHandler, hookimpl
 from vclinic_sessions import join, records, routes, ws
 
 VCLINIC_PLUGIN_API = (1, 0)
@@ -37,7 +36,7 @@ def vclinic_register_blueprints() -> list[Blueprint]:
 
 
 @hookimpl
-def vclinic_register_ws_handlers() -> dict[str, Any]:
+def vclinic_register_ws_handlers() -> dict[str, WsHandler]:
     return dict(ws.HANDLERS)
 
 
@@ -47,9 +46,8 @@ def vclinic_static_dirs() -> dict[str, Path]:
 
 
 @hookimpl
-def vclinic_dashboard_sections(principal: Any) -> list[DashboardSection]:
-    roles = getattr(principal, "roles", frozenset())
-    if getattr(principal, "is_guest", False) or not PRACTICE_ROLES & set(roles):
+def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
+    if principal.is_guest or not PRACTICE_ROLES & principal.roles:
         return []
     return [DashboardSection("telehealth", "Telehealth", "/static/sessions/section.js",
                              order=20),

@@ -10,18 +10,20 @@ Colleagues already signed in to the practice go straight to the Camera Preview i
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from pydantic import BaseModel, Field
 from quart import Blueprint, Response, g, jsonify, make_response, redirect, request
 from quart_schema import hide, tag, validate_request
 
-from vclinic.errors import BadRequest, Forbidden, VclinicError
-from vclinic.server.security import COOKIE, ctx
-from vclinic.sessions.link import GUEST_HOURS, JOIN_COOKIE, JOIN_COOKIE_SECONDS
+from vclinic.api import BadRequest, Forbidden, VclinicError, services, set_session_cookie
 
 blueprint = Blueprint("sessions_join", __name__)
+
+#: Cookie holding a followed link's token until the guest gives a name (or signs in).
+JOIN_COOKIE = "vclinic_join"
+JOIN_COOKIE_SECONDS = 30 * 60
 
 _LINK_REFUSED = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -55,18 +57,19 @@ async def follow(token: str) -> Response:
     """Check the link, remember it in a cookie and redirect to ``/join`` (no token). A browser
     following a link that no longer works gets the reason as a page, not as JSON."""
     try:
-        info = await ctx().sessions.join_info(token)
+        info = await services().sessions.join_info(token)
     except VclinicError as exc:
         if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
             raise
-        return await make_response(_LINK_REFUSED.format(message=html.escape(exc.message)),
+        page = await make_response(_LINK_REFUSED.format(message=html.escape(exc.message)),
                                    exc.status, {"Content-Type": "text/html; charset=utf-8",
                                                 "Referrer-Policy": "no-referrer"})
+        return cast(Response, page)
     if _colleague(info["org_id"]):
         return redirect(_preview(info["session_id"]), 303)  # type: ignore[return-value]
     response: Response = redirect("/join", 303)  # type: ignore[assignment]
     response.set_cookie(JOIN_COOKIE, token, httponly=True, samesite="Lax", path="/",
-                        secure=ctx().settings.secure_cookies, max_age=JOIN_COOKIE_SECONDS)
+                        secure=services().settings.secure_cookies, max_age=JOIN_COOKIE_SECONDS)
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
@@ -83,7 +86,7 @@ def _token() -> str:
 async def join_info() -> dict[str, Any]:
     """What the followed link is for: the session's name, whether a display name is needed,
     whether sign-in is required, and where a signed-in colleague goes."""
-    info = await ctx().sessions.join_info(_token())
+    info = await services().sessions.join_info(_token())
     colleague = _colleague(info.pop("org_id"))
     info["signed_in"] = colleague
     info["next"] = _preview(info["session_id"]) if colleague else None
@@ -102,7 +105,7 @@ async def join_info() -> dict[str, Any]:
 @validate_request(JoinBody)
 async def join(data: JoinBody) -> Response:
     """Join as a guest with a display name: sets the guest's session cookie."""
-    app = ctx()
+    app = services()
     token = _token()
     info = await app.sessions.join_info(token)
     if _colleague(info["org_id"]):
@@ -112,7 +115,6 @@ async def join(data: JoinBody) -> Response:
                         code="sign_in_required")
     cookie, body = await app.sessions.join_as_guest(token, data.display_name)
     response = jsonify(body)
-    response.set_cookie(COOKIE, cookie, httponly=True, samesite="Lax", path="/",
-                        secure=app.settings.secure_cookies, max_age=GUEST_HOURS * 3600)
+    set_session_cookie(response, cookie)
     response.delete_cookie(JOIN_COOKIE, path="/")
     return response

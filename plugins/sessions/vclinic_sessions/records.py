@@ -10,9 +10,8 @@ from pydantic import BaseModel, Field
 from quart import Blueprint, Response
 from quart_schema import tag, validate_querystring, validate_request
 
-from vclinic.server.security import ctx, current_principal, require
-from vclinic.sessions import creation, directory, patient, schedule
-from vclinic.store.field import utcnow
+from vclinic.api import current_principal, require, services, utcnow
+from vclinic.api import records as rec
 from vclinic_sessions.routes import PRACTICE, Access, ParticipantIn, in_utc, reminder_needed
 
 blueprint = Blueprint("sessions_records", __name__, url_prefix="/api/v1")
@@ -55,7 +54,7 @@ class FromAppointmentBody(BaseModel):
 async def providers(query_args: SearchQuery) -> dict[str, Any]:
     """Search Providers: colleagues at the practice whose name contains ``q``."""
     org_id = current_principal().org_id
-    return {"providers": await ctx().store.run(directory.providers, org_id, query_args.q)}
+    return {"providers": await services().store.run(rec.providers, org_id, query_args.q)}
 
 
 @blueprint.post("/patients")
@@ -64,8 +63,8 @@ async def providers(query_args: SearchQuery) -> dict[str, Any]:
 @validate_request(PatientBody)
 async def create_patient(data: PatientBody) -> tuple[dict[str, Any], int]:
     org_id = current_principal().org_id
-    row = await ctx().store.atomic(patient.create_patient, org_id, data.display_name,
-                                   data.external_ref)
+    row = await services().store.atomic(rec.create_patient, org_id, data.display_name,
+                                        data.external_ref)
     return {"patient": row}, 201
 
 
@@ -78,7 +77,7 @@ async def search_patients(data: SearchQuery) -> dict[str, Any]:
     reference is ``q``. A POST so that what the user typed (a patient's name) stays out of
     URLs, access logs and browser history."""
     org_id = current_principal().org_id
-    return {"patients": await ctx().store.run(patient.search, org_id, data.q)}
+    return {"patients": await services().store.run(rec.search_patients, org_id, data.q)}
 
 
 @blueprint.get("/patients/<patient_id>")
@@ -87,7 +86,7 @@ async def search_patients(data: SearchQuery) -> dict[str, Any]:
 async def one_patient(patient_id: str) -> dict[str, Any]:
     """One patient (the session form's About Patient shows who is linked)."""
     org_id = current_principal().org_id
-    return {"patient": await ctx().store.run(patient.get, org_id, patient_id)}
+    return {"patient": await services().store.run(rec.patient, org_id, patient_id)}
 
 
 @blueprint.get("/patients/<patient_id>/files")
@@ -96,7 +95,7 @@ async def one_patient(patient_id: str) -> dict[str, Any]:
 async def files(patient_id: str) -> dict[str, Any]:
     """The patient's Files (captured images), newest first."""
     org_id = current_principal().org_id
-    return {"files": await ctx().store.run(patient.files, org_id, patient_id)}
+    return {"files": await services().store.run(rec.files, org_id, patient_id)}
 
 
 @blueprint.get("/patients/<patient_id>/files/<file_id>")
@@ -104,7 +103,7 @@ async def files(patient_id: str) -> dict[str, Any]:
 @require(*PRACTICE)
 async def file_content(patient_id: str, file_id: str) -> Response:
     org_id = current_principal().org_id
-    content, kind = await ctx().store.run(patient.file_content, org_id, patient_id, file_id)
+    content, kind = await services().store.run(rec.file_content, org_id, patient_id, file_id)
     response = Response(content, content_type=kind)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -117,9 +116,9 @@ async def file_content(patient_id: str, file_id: str) -> Response:
 @validate_request(AppointmentBody)
 async def create_appointment(data: AppointmentBody) -> tuple[dict[str, Any], int]:
     org_id = current_principal().org_id
-    row = await ctx().store.atomic(creation.create_appointment, org_id,
-                                   in_utc(data.starts_at, "starts_at"), data.patient_id,
-                                   data.provider_ids)
+    row = await services().store.atomic(rec.create_appointment, org_id,
+                                        in_utc(data.starts_at, "starts_at"), data.patient_id,
+                                        data.provider_ids)
     return {"appointment": row}, 201
 
 
@@ -131,9 +130,9 @@ async def appointments(query_args: AppointmentsQuery) -> dict[str, Any]:
     """Provider → Scheduling: the practice's appointments the caller is one of the providers
     of, upcoming first (soonest first), then earlier ones (latest first)."""
     principal = current_principal()
-    rows = await ctx().store.run(schedule.listing, principal.org_id, principal.user_id,
-                                 utcnow(), in_utc(query_args.since, "since"),
-                                 in_utc(query_args.until, "until"))
+    rows = await services().store.run(rec.appointments, principal.org_id, principal.user_id,
+                                      utcnow(), in_utc(query_args.since, "since"),
+                                      in_utc(query_args.until, "until"))
     return {"appointments": rows}
 
 
@@ -143,8 +142,8 @@ async def appointments(query_args: AppointmentsQuery) -> dict[str, Any]:
 async def appointment(appointment_id: str) -> dict[str, Any]:
     """The Appointment Summary with the proposed telehealth session (access, invitees, roles)."""
     principal = current_principal()
-    return {"appointment": await ctx().store.run(creation.appointment, principal.org_id,
-                                                 appointment_id, principal.user_id)}
+    return {"appointment": await services().store.run(rec.appointment, principal.org_id,
+                                                      appointment_id, principal.user_id)}
 
 
 @blueprint.post("/appointments/<appointment_id>/telehealth-session")
@@ -156,7 +155,7 @@ async def telehealth_session(appointment_id: str, data: FromAppointmentBody
     """Create Telehealth Session: OK starts it with the confirmed access level, invite list and
     roles, linked to the appointment's patient, and sends the invites."""
     reminder_needed(data.access_level, data.confirm_link_reminder)
-    body = await ctx().sessions.create_from_appointment(
+    body = await services().sessions.create_from_appointment(
         current_principal(), appointment_id, data.access_level,
         None if data.participants is None
         else tuple((p.user_id, p.role) for p in data.participants), data.name)

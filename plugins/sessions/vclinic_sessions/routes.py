@@ -13,15 +13,20 @@ from pydantic import BaseModel, Field
 from quart import Blueprint, Response, make_response, request, send_file
 from quart_schema import tag, validate_querystring, validate_request
 
-from vclinic.errors import BadRequest
-from vclinic.server.security import ctx, current_principal, require
-from vclinic.sessions import directory, timing
-from vclinic.sessions.creation import NewSession
-from vclinic.store.field import utcnow
+from vclinic.api import (
+    STAFF_ROLES,
+    BadRequest,
+    NewSession,
+    current_principal,
+    require,
+    services,
+    utcnow,
+)
+from vclinic.api import records as rec
 
 blueprint = Blueprint("sessions_api", __name__, url_prefix="/api/v1/sessions")
 
-PRACTICE = ("provider", "staff", "admin")
+PRACTICE = STAFF_ROLES
 Role = Literal["chair", "broadcaster", "viewer"]
 Access = Literal["private", "internal", "invitation"]
 _ID = Field(min_length=1, max_length=32)
@@ -40,7 +45,7 @@ class CreateBody(BaseModel):
     patient_id: str | None = Field(default=None, min_length=1, max_length=32)
     #: When Time Left reaches zero (with a time zone), or ``duration_minutes`` from the start.
     ends_at: dt.datetime | None = None
-    duration_minutes: int | None = Field(default=None, ge=1, le=timing.MAX_MINUTES)
+    duration_minutes: int | None = Field(default=None, ge=1, le=rec.MAX_MINUTES)
     #: The user confirmed that anyone they share the link with can join (Invitation only).
     confirm_link_reminder: bool = False
 
@@ -52,7 +57,7 @@ class SettingsBody(BaseModel):
     patient_id: str | None = Field(default=None, min_length=1, max_length=32)
     #: A new end (``null`` removes it), or ``duration_minutes`` from now (or the start).
     ends_at: dt.datetime | None = None
-    duration_minutes: int | None = Field(default=None, ge=1, le=timing.MAX_MINUTES)
+    duration_minutes: int | None = Field(default=None, ge=1, le=rec.MAX_MINUTES)
     #: The Participants from Your Practice list as it should be (the session form's OK).
     participants: list[ParticipantIn] | None = Field(default=None, max_length=50)
 
@@ -94,8 +99,8 @@ async def create(data: CreateBody) -> tuple[dict[str, Any], int]:
     principal = current_principal()
     reminder_needed(data.access_level, data.confirm_link_reminder)
     scheduled_at = in_utc(data.scheduled_at)
-    ends_at = timing.end_time(data.ends_at, data.duration_minutes, scheduled_at, utcnow())
-    body = await ctx().sessions.create(NewSession(
+    ends_at = rec.end_time(data.ends_at, data.duration_minutes, scheduled_at, utcnow())
+    body = await services().sessions.create(NewSession(
         org_id=principal.org_id, creator_id=principal.user_id, name=data.name,
         access_level=data.access_level, scheduled_at=scheduled_at, ends_at=ends_at,
         participants=tuple((p.user_id, p.role) for p in data.participants),
@@ -110,8 +115,8 @@ async def create(data: CreateBody) -> tuple[dict[str, Any], int]:
 async def listing(query_args: ListQuery) -> dict[str, Any]:
     """The caller's sessions: those they created or are on the participants list of."""
     principal = current_principal()
-    rows = await ctx().store.run(directory.listing, principal.org_id, principal.user_id,
-                                 query_args.status)
+    rows = await services().store.run(rec.listing, principal.org_id, principal.user_id,
+                                      query_args.status)
     return {"sessions": rows}
 
 
@@ -120,7 +125,7 @@ async def listing(query_args: ListQuery) -> dict[str, Any]:
 @require(*PRACTICE, "guest")
 async def detail(session_id: str) -> dict[str, Any]:
     """One session, its participants and the caller's role (guests: their own session only)."""
-    return await ctx().sessions.detail(current_principal(), session_id)
+    return await services().sessions.detail(current_principal(), session_id)
 
 
 @blueprint.patch("/<session_id>")
@@ -149,11 +154,11 @@ async def update(session_id: str, data: SettingsBody) -> dict[str, Any]:
         changes.pop("duration_minutes", None)
     if "duration_minutes" in changes or changes.get("ends_at") is not None:
         scheduled = changes.get("scheduled_at")
-        end = timing.end_time(changes.pop("ends_at", None), changes.pop("duration_minutes", None),
+        end = rec.end_time(changes.pop("ends_at", None), changes.pop("duration_minutes", None),
                               dt.datetime.fromisoformat(scheduled) if scheduled else None,
                               utcnow())
         changes["ends_at"] = end.isoformat() if end else None
-    session = await ctx().sessions.update(
+    session = await services().sessions.update(
         current_principal(), session_id, changes,
         None if roster is None else [(p.user_id, p.role) for p in roster])
     return {"session": session}
@@ -165,7 +170,7 @@ async def update(session_id: str, data: SettingsBody) -> dict[str, Any]:
 @validate_request(AddBody)
 async def add_participants(session_id: str, data: AddBody) -> tuple[dict[str, Any], int]:
     """Add Participants from Your Practice (chairs); each gets a notification."""
-    body = await ctx().sessions.add_participants(
+    body = await services().sessions.add_participants(
         current_principal(), session_id, [(p.user_id, p.role) for p in data.participants])
     return body, 201
 
@@ -176,8 +181,8 @@ async def add_participants(session_id: str, data: AddBody) -> tuple[dict[str, An
 @validate_request(RoleBody)
 async def change_role(session_id: str, participant_id: str, data: RoleBody) -> dict[str, Any]:
     """Change a participant's role (chairs); the media plane applies it at once."""
-    participant = await ctx().sessions.change_role(current_principal(), session_id,
-                                                   participant_id, data.role)
+    participant = await services().sessions.change_role(current_principal(), session_id,
+                                                        participant_id, data.role)
     return {"participant": participant}
 
 
@@ -186,7 +191,7 @@ async def change_role(session_id: str, participant_id: str, data: RoleBody) -> d
 @require(*PRACTICE)
 async def remove_participant(session_id: str, participant_id: str) -> Response:
     """Remove a participant (chairs): they leave the call and may not come back."""
-    await ctx().sessions.remove_participant(current_principal(), session_id, participant_id)
+    await services().sessions.remove_participant(current_principal(), session_id, participant_id)
     return await make_response("", 204)  # type: ignore[return-value]
 
 
@@ -195,7 +200,7 @@ async def remove_participant(session_id: str, participant_id: str) -> Response:
 @require(*PRACTICE)
 async def close(session_id: str) -> dict[str, Any]:
     """Close the session for everyone (chairs); its links stop working."""
-    return {"session": await ctx().sessions.close(current_principal(), session_id)}
+    return {"session": await services().sessions.close(current_principal(), session_id)}
 
 
 @blueprint.get("/<session_id>/links")
@@ -203,7 +208,7 @@ async def close(session_id: str) -> dict[str, Any]:
 @require(*PRACTICE)
 async def links(session_id: str) -> dict[str, Any]:
     """The guest link to share and the colleagues' sign-in address (Camera Preview)."""
-    return await ctx().sessions.links(current_principal(), session_id)
+    return await services().sessions.links(current_principal(), session_id)
 
 
 @blueprint.post("/<session_id>/links/rotate")
@@ -211,7 +216,7 @@ async def links(session_id: str) -> dict[str, Any]:
 @require(*PRACTICE)
 async def rotate(session_id: str) -> dict[str, Any]:
     """Replace the guest link (chairs): the old one stops working."""
-    return await ctx().sessions.rotate_link(current_principal(), session_id)
+    return await services().sessions.rotate_link(current_principal(), session_id)
 
 
 @blueprint.post("/<session_id>/captures")
@@ -221,9 +226,9 @@ async def capture(session_id: str) -> tuple[dict[str, Any], int]:
     """Save an image captured from a participant's video (chairs; body: the PNG or JPEG bytes,
     ``?participant_id=`` whose video) to the linked patient's Files."""
     participant_id = request.args.get("participant_id") or None
-    content = await request.get_data(cache=False, as_text=False)
-    body = await ctx().sessions.capture(current_principal(), session_id, participant_id,
-                                        content, request.headers.get("Content-Type", ""))
+    content = await request.get_data(cache=False, as_text=False, parse_form_data=False)
+    body = await services().sessions.capture(current_principal(), session_id, participant_id,
+                                             content, request.headers.get("Content-Type", ""))
     return {"file": body}, 201
 
 
@@ -234,8 +239,8 @@ async def start_recording(session_id: str) -> tuple[dict[str, Any], int]:
     """Start recording (chairs; the session must be live). Only participants who consented are
     recorded, each to a WebM (VP8 + Opus) without re-encoding; everyone in the session gets
     ``session.recording``. 409 ``already_recording``, ``session_not_live``; 503 ``media_down``."""
-    return {"recording": await ctx().sessions.start_recording(current_principal(),
-                                                              session_id)}, 201
+    return {"recording": await services().sessions.start_recording(current_principal(),
+                                                                   session_id)}, 201
 
 
 @blueprint.delete("/<session_id>/recording")
@@ -244,7 +249,7 @@ async def start_recording(session_id: str) -> tuple[dict[str, Any], int]:
 async def stop_recording(session_id: str) -> dict[str, Any]:
     """Stop recording (chairs): the stored recording, with its files, duration and the people
     in it. 409 ``not_recording``."""
-    return {"recording": await ctx().sessions.stop_recording(current_principal(), session_id)}
+    return {"recording": await services().sessions.stop_recording(current_principal(), session_id)}
 
 
 @blueprint.get("/<session_id>/recordings")
@@ -253,7 +258,7 @@ async def stop_recording(session_id: str) -> dict[str, Any]:
 async def recordings(session_id: str) -> dict[str, Any]:
     """The session's recordings, newest first (its providers and the practice's
     administrators; 403 ``recording_forbidden`` for others)."""
-    return {"recordings": await ctx().sessions.recordings(current_principal(), session_id)}
+    return {"recordings": await services().sessions.recordings(current_principal(), session_id)}
 
 
 @blueprint.get("/<session_id>/recordings/<recording_id>/files/<file_id>")
@@ -261,8 +266,8 @@ async def recordings(session_id: str) -> dict[str, Any]:
 @require(*PRACTICE)
 async def recording_file(session_id: str, recording_id: str, file_id: str) -> Response:
     """Download one participant's WebM of a recording (as for the listing)."""
-    path, name = await ctx().sessions.recording_file(current_principal(), session_id,
-                                                     recording_id, file_id)
+    path, name = await services().sessions.recording_file(current_principal(), session_id,
+                                                          recording_id, file_id)
     response = await send_file(path, mimetype="video/webm", as_attachment=True,
                                attachment_filename=name)
     response.headers["Cache-Control"] = "private, no-store"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vclinic.errors import BadRequest, Forbidden
+from vclinic.api import BadRequest, Connection, Forbidden, Inbound
 
 #: connection id -> {session id: participant id} of the sessions each connection entered.
 _ENTERED: dict[str, dict[str, str]] = {}
@@ -22,7 +22,7 @@ def _session_id(message: Any) -> str:
     return session_id
 
 
-async def enter(conn: Any, message: Any) -> dict[str, Any]:
+async def enter(conn: Connection, message: Inbound) -> dict[str, Any]:
     session_id = _session_id(message)
     consent = message.data.get("consent_recording")
     if consent is not None and not isinstance(consent, bool):
@@ -53,7 +53,7 @@ async def enter(conn: Any, message: Any) -> dict[str, Any]:
     return reply
 
 
-async def leave(conn: Any, message: Any) -> dict[str, Any]:
+async def leave(conn: Connection, message: Inbound) -> dict[str, Any]:
     session_id = _session_id(message)
     participant_id = _ENTERED.get(conn.id, {}).pop(session_id, None)
     if participant_id is None:

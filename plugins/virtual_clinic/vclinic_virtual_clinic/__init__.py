@@ -12,16 +12,26 @@ of the deployment's ``plugins`` (see :mod:`.organisation`). See docs/workflows/v
 from __future__ import annotations
 
 import dataclasses
+import functools
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from quart import Blueprint
 
-from vclinic.actors import Address
-from vclinic.plugins import DashboardSection, PluginMeta, hookimpl
-from vclinic_virtual_clinic import node, organisation, routes, ws
+from vclinic.api import (
+    ActorKind,
+    AppContext,
+    DashboardSection,
+    PluginMeta,
+    Principal,
+    WsHandler,
+    hookimpl,
+)
+from vclinic_virtual_clinic import routes, ws
 from vclinic_virtual_clinic.actor import KIND, MAILBOX, ProviderActor, waiting_providers
 from vclinic_virtual_clinic.message import Status
+from vclinic_virtual_clinic.organisation import NAME
 
 VCLINIC_PLUGIN_API = (1, 0)
 
@@ -30,10 +40,10 @@ STATIC = Path(__file__).parent / "static"
 
 @dataclasses.dataclass(frozen=True)
 class ProviderKind:
-    """The ``provider`` actor kind the core supervises."""
+    """The ``provider`` actor kind the core supervises, built for one node's services."""
 
+    factory: Callable[..., Any]
     kind: str = KIND
-    factory: Any = ProviderActor
     mailbox_size: int = MAILBOX
     restart: str = "transient"
 
@@ -49,13 +59,13 @@ def vclinic_register_blueprints() -> list[Blueprint]:
 
 
 @hookimpl
-def vclinic_register_ws_handlers() -> dict[str, Any]:
+def vclinic_register_ws_handlers() -> dict[str, WsHandler]:
     return dict(ws.HANDLERS)
 
 
 @hookimpl
-def vclinic_register_actor_kinds() -> list[Any]:
-    return [ProviderKind()]
+def vclinic_register_actor_kinds(services: AppContext) -> list[ActorKind]:
+    return [ProviderKind(functools.partial(ProviderActor, services=services))]
 
 
 @hookimpl
@@ -64,32 +74,23 @@ def vclinic_static_dirs() -> dict[str, Path]:
 
 
 @hookimpl
-def vclinic_dashboard_sections(principal: Any) -> list[DashboardSection]:
-    if getattr(principal, "is_guest", False):
+def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
+    if principal.is_guest or not principal.uses_workflow(NAME):
         return []
-    if not organisation.ENABLED.get(getattr(principal, "org_id", ""), True):
-        return []
-    roles = set(getattr(principal, "roles", ()))
+    roles = principal.roles
     sections = []
     if "provider" in roles:
         sections.append(DashboardSection("availability", "Availability for sessions",
                                          "/static/virtual-clinic/availability.js", order=0))
-    if "provider" in roles or "requester" in roles or getattr(principal, "is_station", False):
+    if "provider" in roles or "requester" in roles or principal.is_station:
         sections.append(DashboardSection("virtual-clinic", "Virtual Clinic",
                                          "/static/virtual-clinic/section.js", order=10))
     return sections
 
 
 @hookimpl
-async def vclinic_on_startup(app_context: Any) -> None:
-    node.attach(app_context)
-    await app_context.store.run(organisation.load_cache)
+async def vclinic_on_startup(app_context: AppContext) -> None:
     # Actors activate on their first message; wake the providers with requests pending so
     # that they re-arm their expiry timers after a node restart.
-    for provider_id in await app_context.store.run(waiting_providers):
-        app_context.runtime.registry.ref(Address(KIND, provider_id)).send_nowait(Status())
-
-
-@hookimpl
-def vclinic_on_shutdown(app_context: Any) -> None:
-    node.detach(app_context)
+    for provider_id in waiting_providers(await app_context.snapshots.of_kind(KIND)):
+        app_context.ref(KIND, provider_id).send_nowait(Status())

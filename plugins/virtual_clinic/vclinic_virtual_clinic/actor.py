@@ -5,7 +5,7 @@ Registered through ``vclinic_register_actor_kinds`` (kind ``provider``, TRANSIEN
 It applies commands one at a time through :class:`ProviderState` — which is why two tabs
 accepting one request at once see exactly one win — saves the state as its snapshot before
 replying, then publishes ``virtual_clinic.*`` events on the ``user:<id>`` topics and arms expiry
-timers on the node's :class:`~vclinic.sessions.timer.Timers`. Accepting creates the session
+timers on the node's timers. Accepting creates the session
 through the core session model (the provider its Session Chair, the requester on its list);
 the session itself is then the SessionActor's. A restarted actor (or node) reloads its snapshot
 and re-arms the timers of pending requests from their stored deadlines.
@@ -16,12 +16,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from vclinic.actors import Actor, ActorContext, Address
-from vclinic.log import get_logger
-from vclinic.sessions.creation import NewSession
-from vclinic.store import ActorSnapshot
+from vclinic.api import Actor, ActorContext, Address, AppContext, NewSession, get_logger
 from vclinic_virtual_clinic import message as m
-from vclinic_virtual_clinic import node
 from vclinic_virtual_clinic.organisation import NAME
 from vclinic_virtual_clinic.state import PENDING, ProviderState
 
@@ -32,10 +28,12 @@ log = get_logger("virtual_clinic.provider")
 
 
 class ProviderActor(Actor):
-    """One provider's availability and requests; see the module docstring."""
+    """One provider's availability and requests; see the module docstring. ``services`` are
+    the node's, handed over by the plugin's actor kind."""
 
-    def __init__(self, address: Address, context: ActorContext) -> None:
+    def __init__(self, address: Address, context: ActorContext, services: AppContext) -> None:
         super().__init__(address, context)
+        self.services = services
         self.state = ProviderState(address.id)
 
     async def on_start(self) -> None:
@@ -59,7 +57,7 @@ class ProviderActor(Actor):
         name = f"Virtual Clinic: {request.requester_name}"
         if request.service_name:
             name += f" ({request.service_name})"
-        body = await node.for_bus(self.context.bus).sessions.create(NewSession(
+        body = await self.services.sessions.create(NewSession(
             org_id=self.state.org_id, creator_id=self.address.id, name=name[:200],
             access_level="private", participants=((request.requester_id, "broadcaster"),),
             workflow=NAME, allow_stations=True))
@@ -78,16 +76,12 @@ class ProviderActor(Actor):
             case m.Publish():
                 self.context.bus.publish(effect.topic, effect.wire())
             case m.ArmExpiry():
-                timers = node.for_bus(self.context.bus).sessions.timers
-                timers.after(max(0.0, effect.deadline - time.time()), self.address,
+                self.services.timers.after(max(0.0, effect.deadline - time.time()), self.address,
                              m.Expire(effect.request_id, effect.deadline))
 
 
-def waiting_providers() -> list[str]:
-    """Ids of providers whose snapshot holds a pending request (run in the store's thread)."""
-    found = []
-    for row in ActorSnapshot.select().where(ActorSnapshot.address.startswith(f"{KIND}:")):
-        state = row.state if isinstance(row.state, dict) else {}
-        if any(r.get("status") == PENDING for r in state.get("requests", ())):
-            found.append(row.address.split(":", 1)[1])
-    return found
+def waiting_providers(snapshots: dict[str, dict[str, Any]]) -> list[str]:
+    """Ids of providers whose saved state (``{provider_id: state}``, the node's
+    ``snapshots.of_kind("provider")``) holds a pending request."""
+    return [provider_id for provider_id, state in snapshots.items()
+            if any(r.get("status") == PENDING for r in state.get("requests", ()))]

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from vclinic.errors import BadRequest, NotFound
-from vclinic.sessions.model import Participant, TelehealthSession
-from vclinic.store import Service, User, UserRole
+from vclinic.api import BadRequest, NotFound, Service, User, UserRole
+from vclinic.api.records import Participant, TelehealthSession
 from vclinic_virtual_clinic.organisation import NAME
 
 #: Participant states in which someone is in the session (docs/protocol.md, "Sessions").

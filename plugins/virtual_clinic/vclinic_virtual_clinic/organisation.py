@@ -9,9 +9,9 @@ organisation has it on or off:
 - ``settings["virtual_clinic"]``: ``decline_notes`` (providers may add a note when declining)
   and ``request_expiry_seconds`` (how long a request waits for an answer).
 
-Synchronous peewee functions, run through ``store.run`` / ``store.atomic``. An in-process cache
-of which organisations have the workflow on serves the dashboard-sections hook, which may not do
-I/O; it is filled at start-up and updated by the admin API of this node.
+Synchronous peewee functions, run through ``store.run`` / ``store.atomic``. The dashboard-sections
+hook, which may not do I/O, reads the same list from the principal (``uses_workflow``), which the
+core loads with the sign-in session on every request.
 """
 
 from __future__ import annotations
@@ -19,17 +19,12 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from vclinic.errors import NotFound
-from vclinic.store import Organisation
+from vclinic.api import NotFound, Organisation
 
 NAME = "virtual_clinic"
 DEFAULT_EXPIRY_SECONDS = 120
 MIN_EXPIRY_SECONDS = 1
 MAX_EXPIRY_SECONDS = 3600
-
-#: org id -> workflow on, for the dashboard sections (organisations not in it: on).
-ENABLED: dict[str, bool] = {}
-
 
 @dataclasses.dataclass(frozen=True)
 class ClinicSettings:
@@ -80,12 +75,4 @@ def write(org_id: str, deployed: list[str], enabled: bool | None, decline_notes:
         own["request_expiry_seconds"] = expiry
     settings[NAME] = own
     Organisation.update(settings=settings).where(Organisation.id == org_id).execute()
-    result = _of(settings)
-    ENABLED[org_id] = result.enabled
-    return result
-
-
-def load_cache() -> None:
-    """Fill :data:`ENABLED` from every organisation (at start-up)."""
-    for org in Organisation.select(Organisation.id, Organisation.settings):
-        ENABLED[org.id] = _of(org.settings or {}).enabled
+    return _of(settings)

@@ -16,9 +16,7 @@ from pydantic import BaseModel, Field
 from quart import Blueprint
 from quart_schema import tag, validate_request
 
-from vclinic.actors import Address
-from vclinic.errors import Forbidden
-from vclinic.server.security import ctx, current_principal, require
+from vclinic.api import Forbidden, Principal, current_principal, require, services
 from vclinic_virtual_clinic import directory, organisation
 from vclinic_virtual_clinic import message as m
 from vclinic_virtual_clinic.actor import KIND
@@ -58,26 +56,26 @@ class SettingsBody(BaseModel):
 
 async def call(provider_id: str, command: Any) -> Any:
     """Send ``command`` to the provider's actor and wait for its answer."""
-    ref = ctx().runtime.registry.ref(Address(KIND, provider_id))
+    ref = services().ref(KIND, provider_id)
     with trio.fail_after(CALL_DEADLINE):
         return await ref.call(command)
 
 
 async def clinic() -> ClinicSettings:
     """The caller's organisation's settings; Forbidden when it does not use the workflow."""
-    settings: ClinicSettings = await ctx().store.run(organisation.read,
-                                                     current_principal().org_id)
+    settings: ClinicSettings = await services().store.run(organisation.read,
+                                                          current_principal().org_id)
     if not settings.enabled:
         raise Forbidden("Your organisation does not use the Virtual Clinic.",
                         code="workflow_disabled")
     return settings
 
 
-def is_requester(principal: Any) -> bool:
+def is_requester(principal: Principal) -> bool:
     return "requester" in principal.roles or bool(principal.is_station)
 
 
-def requester_only() -> Any:
+def requester_only() -> Principal:
     principal = current_principal()
     if not is_requester(principal):
         raise Forbidden("Only requesters and stations can request sessions.",
@@ -85,7 +83,7 @@ def requester_only() -> Any:
     return principal
 
 
-def provider_only() -> Any:
+def provider_only() -> Principal:
     principal = current_principal()
     if "provider" not in principal.roles:
         raise Forbidden("Only providers take session requests.", code="not_provider")
@@ -94,16 +92,16 @@ def provider_only() -> Any:
 
 async def provider_list(org_id: str) -> list[dict[str, Any]]:
     """The organisation's providers with their availability."""
-    rows = await ctx().store.run(directory.providers, org_id)
+    rows = await services().store.run(directory.providers, org_id)
     for row in rows:
         row["available"] = (await call(row["id"], m.Status()))["available"]
     return rows
 
 
-async def outgoing(principal: Any) -> list[dict[str, Any]]:
+async def outgoing(principal: Principal) -> list[dict[str, Any]]:
     """The requester's pending and undismissed requests, newest first."""
     found: list[dict[str, Any]] = []
-    for row in await ctx().store.run(directory.providers, principal.org_id):
+    for row in await services().store.run(directory.providers, principal.org_id):
         found += (await call(row["id"], m.Status(principal.user_id)))["requests"]
     return sorted(found, key=lambda r: r["created_at"], reverse=True)
 
@@ -126,10 +124,10 @@ async def dashboard() -> dict[str, Any]:
         body["incoming"] = status["requests"]
     if body["is_requester"]:
         body["providers"] = await provider_list(principal.org_id)
-        body["services"] = await ctx().store.run(directory.services, principal.org_id)
+        body["services"] = await services().store.run(directory.services, principal.org_id)
         body["outgoing"] = await outgoing(principal)
-    body["sessions"] = await ctx().store.run(directory.sessions, principal.org_id,
-                                             principal.user_id)
+    body["sessions"] = await services().store.run(directory.sessions, principal.org_id,
+                                                  principal.user_id)
     return body
 
 
@@ -142,7 +140,7 @@ async def providers() -> dict[str, Any]:
     await clinic()
     principal = requester_only()
     return {"providers": await provider_list(principal.org_id),
-            "services": await ctx().store.run(directory.services, principal.org_id)}
+            "services": await services().store.run(directory.services, principal.org_id)}
 
 
 @blueprint.get("/availability")
@@ -177,7 +175,7 @@ async def request_session(data: RequestBody) -> tuple[dict[str, Any], int]:
     (status ``declined``, reason ``provider_unavailable``)."""
     settings = await clinic()
     principal = requester_only()
-    store = ctx().store
+    store = services().store
     name = await store.run(directory.provider_name, principal.org_id, data.provider_id)
     service_id, service_name = await store.run(directory.pick_service, principal.org_id,
                                                data.service_id)
@@ -241,7 +239,7 @@ async def cancel(provider_id: str, request_id: str) -> dict[str, Any]:
     """The requester withdraws a pending request; the provider's alert goes away."""
     await clinic()
     principal = requester_only()
-    await ctx().store.run(directory.provider_name, principal.org_id, provider_id)
+    await services().store.run(directory.provider_name, principal.org_id, provider_id)
     request = await call(provider_id, m.Cancel(request_id, principal.user_id, time.time()))
     return {"request": request}
 
@@ -253,7 +251,7 @@ async def dismiss(provider_id: str, request_id: str) -> dict[str, Any]:
     """Dismiss a declined or expired request, so that the provider can be asked again."""
     await clinic()
     principal = requester_only()
-    await ctx().store.run(directory.provider_name, principal.org_id, provider_id)
+    await services().store.run(directory.provider_name, principal.org_id, provider_id)
     await call(provider_id, m.Dismiss(request_id, principal.user_id))
     return {}
 
@@ -266,8 +264,8 @@ async def sessions() -> dict[str, Any]:
     ("Not Yet Arrived", "In Waiting Room", "In Meeting", "Left")."""
     await clinic()
     principal = current_principal()
-    return {"sessions": await ctx().store.run(directory.sessions, principal.org_id,
-                                              principal.user_id)}
+    return {"sessions": await services().store.run(directory.sessions, principal.org_id,
+                                                   principal.user_id)}
 
 
 @blueprint.get("/settings")
@@ -275,7 +273,7 @@ async def sessions() -> dict[str, Any]:
 @require("admin")
 async def get_settings() -> dict[str, Any]:
     """The organisation's Virtual Clinic settings (admins)."""
-    settings = await ctx().store.run(organisation.read, current_principal().org_id)
+    settings = await services().store.run(organisation.read, current_principal().org_id)
     return {"settings": settings.public()}
 
 
@@ -286,8 +284,8 @@ async def get_settings() -> dict[str, Any]:
 async def change_settings(data: SettingsBody) -> dict[str, Any]:
     """Turn the Virtual Clinic on or off for the organisation, allow notes on declined
     requests, and set how long a request waits before it expires (admins)."""
-    deployed = [p.name for p in ctx().plugins.installed() if p.enabled]
-    settings = await ctx().store.atomic(
+    deployed = [p.name for p in services().plugins.installed() if p.enabled]
+    settings = await services().store.atomic(
         organisation.write, current_principal().org_id, deployed, data.enabled,
         data.decline_notes, data.request_expiry_seconds)
     return {"settings": settings.public()}

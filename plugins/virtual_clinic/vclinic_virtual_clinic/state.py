@@ -12,7 +12,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from vclinic.errors import BadRequest, Conflict, NotFound
+from vclinic.api import BadRequest, Conflict, NotFound
 from vclinic_virtual_clinic import message as m
 
 PENDING, ACCEPTED, DECLINED, EXPIRED = "pending", "accepted", "declined", "expired"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vclinic.errors import Forbidden
+from vclinic.api import Connection, Forbidden, Inbound
 from vclinic_virtual_clinic import directory, organisation
 
 
@@ -19,7 +19,7 @@ def _until_closed(event: dict[str, Any]) -> bool:
     return bool(event["type"] == "session.closed")
 
 
-async def watch(conn: Any, message: Any) -> dict[str, Any]:
+async def watch(conn: Connection, message: Inbound) -> dict[str, Any]:
     principal = conn.principal
     if principal.is_guest:
         raise Forbidden("Guests can only take part in the session they joined.",
