@@ -13,9 +13,11 @@ import os
 from collections.abc import Iterator
 from typing import Any
 
+import argon2
 import psycopg2
 import pytest
 
+from vclinic.accounts import password
 from vclinic.ids import new_id
 from vclinic.store import Store, migrate
 
@@ -58,6 +60,26 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             reporter.write_line(f"CI=true: {skipped} test(s) were skipped; failing the run.",
                                 red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+#: Real argon2id, with the least memory and time: every node a test starts seeds its demo accounts
+#: and most tests sign in, and with the production parameters (64 MiB, about a tenth of a second
+#: of a core each) the hashing alone took minutes of the suite. tests/accounts/test_password.py
+#: checks the production parameters.
+TEST_HASHER = argon2.PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(password, "_hasher", TEST_HASHER)
+        yield
+
+
+@pytest.fixture
+def production_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash with the parameters production uses, for the tests of hashing itself."""
+    monkeypatch.setattr(password, "_hasher", argon2.PasswordHasher())
 
 
 @pytest.fixture
@@ -120,5 +142,34 @@ def browser() -> Iterator[Any]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                               args=ARGS)
-        yield chromium
+        watched = CspWatch(chromium)
+        yield watched
         chromium.close()
+    assert watched.violations == [], "pages broke the Content-Security-Policy"
+
+
+class CspWatch:
+    """The Playwright browser, with every page it opens reporting Content-Security-Policy
+    violations (Chromium logs each to the page's console) into ``violations``."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+        self.violations: list[str] = []
+
+    def new_context(self, *args: Any, **kwargs: Any) -> Any:
+        context = self._browser.new_context(*args, **kwargs)
+        context.on("console", self._console)
+        return context
+
+    def new_page(self, *args: Any, **kwargs: Any) -> Any:
+        page = self._browser.new_page(*args, **kwargs)
+        page.on("console", self._console)
+        return page
+
+    def _console(self, message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            where = message.page.url if message.page is not None else "?"
+            self.violations.append(f"{where}: {message.text}")
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)

@@ -42,10 +42,15 @@ class FakeSessions:
             raise Forbidden("Enter the session first.", code="not_in_session") from None
 
 
-async def start_node(nursery: trio.Nursery, data_dir: Path, **settings: Any) -> Running:
-    """Start a real node (hypercorn, actors, store) on 127.0.0.1 with a free port."""
+async def start_node(nursery: trio.Nursery, data_dir: Path, *, media: bool = False,
+                     **settings: Any) -> Running:
+    """Start a real node (hypercorn, actors, store) on 127.0.0.1 with a free port.
+
+    Only with ``media=True`` does it start a media worker (an aiortc process on loopback): a test
+    that sends no audio or video gets a node that starts faster, whose media requests answer
+    ``media_down``."""
     options: dict[str, Any] = {"data_dir": str(data_dir), "port": 0, "demo": True,
-                               "log_level": "warning", "media_workers": 1,
+                               "log_level": "warning", "media": media, "media_workers": 1,
                                "media_host_addresses": ["127.0.0.1"]}
     options.update(settings)
     running: Running = await nursery.start(
@@ -61,9 +66,12 @@ def base_url(running: Running) -> str:
 class Client:
     """A signed-in (or anonymous) HTTP client that behaves like the web UI's api.js."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, local_address: str | None = None) -> None:
         self.base = base
-        self.http = httpx.AsyncClient(base_url=base, headers={"Origin": base})
+        # ``local_address`` (127.0.0.x) makes the client a different machine for the server.
+        transport = httpx.AsyncHTTPTransport(local_address=local_address)
+        self.http = httpx.AsyncClient(base_url=base, headers={"Origin": base},
+                                      transport=transport)
         self.csrf: str | None = None
 
     async def signin(self, email: str, password: str = DEMO_PASSWORD) -> httpx.Response:

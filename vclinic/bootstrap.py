@@ -9,7 +9,7 @@ exit, actors flush and stop, the store closes.
 from __future__ import annotations
 
 import functools
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from vclinic import accounts
@@ -17,10 +17,11 @@ from vclinic.actors import ChildSpec, Restart, Runtime, open_runtime
 from vclinic.config import Settings
 from vclinic.context import AppContext
 from vclinic.log import get_logger
+from vclinic.media.metrics import MediaCollector
 from vclinic.media.service import open_media
 from vclinic.metrics import Metrics
 from vclinic.notifications.channel import CoreChannels
-from vclinic.notifications.email import Mailer
+from vclinic.notifications.email import Mailer, outbox_statistics
 from vclinic.notifications.service import Notifications
 from vclinic.plugins import PluginHost
 from vclinic.plugins.contract import kind_intensity
@@ -28,6 +29,7 @@ from vclinic.sessions.actor import MAILBOX, SessionActor
 from vclinic.sessions.service import SessionService, recording_lost
 from vclinic.sessions.timer import Timers
 from vclinic.store import SnapshotStateStore, Store
+from vclinic.store.field import utcnow
 
 log = get_logger("bootstrap")
 
@@ -76,16 +78,18 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
         async with open_runtime(snapshots) as runtime:
             timers = Timers(runtime.registry)
             runtime.supervisor.start_child(ChildSpec("timers", timers.run))
-            mailer = Mailer(store, settings)
+            metrics = Metrics()
+            metrics.add_sampler(lambda: _runtime_sample(runtime))
+            mailer = Mailer(store, settings, on_failure=lambda final: metrics.email_failures
+                            .labels(final=str(final).lower()).inc())
             runtime.supervisor.start_child(ChildSpec("mailer", mailer.run))
+            metrics.add_refresher(outbox_gauges(store, metrics))
             # The bell and email are channels offered by a built-in plugin, like a plugin's SMS
             # channel; the service fans each notice out to every enabled channel.
             plugins.register(CoreChannels(store, runtime.bus, mailer), "notifications",
                              builtin=True)
             notifications = Notifications(plugins.notification_channels())
             runtime.supervisor.start_child(ChildSpec("notifications", notifications.run))
-            metrics = Metrics()
-            metrics.add_sampler(lambda: _runtime_sample(runtime))
             # Media workers stop after the plugins' shutdown hooks (which may still stop a
             # recording) and before the actors: they close rooms and finish recordings. They
             # tell a lost recording to its session actor through the registry, so the media
@@ -93,6 +97,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
             async with open_media(settings, runtime.bus,
                                   functools.partial(recording_lost, runtime.registry),
                                   runtime.supervisor) as media:
+                metrics.registry.register(MediaCollector(media))
                 # The session model is core (every workflow's meetings use it), so the core
                 # registers its actor kind; its actors use the timers for grace periods.
                 sessions = SessionService(store, settings, plugins, runtime, timers, media,
@@ -103,8 +108,12 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
                     settings=settings, store=store, plugins=plugins, runtime=runtime,
                     metrics=metrics, demo=demo, sessions=sessions, mailer=mailer, media=media,
                     timers=timers, snapshots=snapshots, notifications=notifications,
-                    limiter=accounts.SigninLimiter(
-                        settings.signin_attempts, settings.signin_window_seconds
+                    limiter=accounts.SigninLockout(
+                        accounts.SigninLimiter(settings.signin_attempts,
+                                               settings.signin_window_seconds),
+                        accounts.SigninLimiter(settings.signin_account_attempts,
+                                               settings.signin_account_window_seconds),
+                        key=sessions.link_key,
                     ),
                 )
                 # Plugin actor kinds are built for this node's services: their factories
@@ -125,16 +134,30 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
         store.close()
 
 
+def outbox_gauges(store: Store, metrics: Metrics) -> Callable[[], Awaitable[None]]:
+    """The refresher of the email outbox's gauges (read from the database at scrape time)."""
+    depth = metrics.gauge("vclinic_email_outbox_depth", "Emails waiting to be sent or retried")
+    failed = metrics.gauge("vclinic_email_outbox_failed", "Emails given up on, in the outbox")
+    oldest = metrics.gauge("vclinic_email_outbox_oldest_seconds",
+                           "Age of the oldest email waiting to be sent (0: none)")
+
+    async def refresh() -> None:
+        stats = await store.run(outbox_statistics, utcnow())
+        depth.set(stats.waiting)
+        failed.set(stats.failed)
+        oldest.set(stats.oldest_seconds)
+
+    return refresh
+
+
 def _runtime_sample(runtime: Runtime) -> dict[str, tuple[str, float]]:
     stats = runtime.statistics()
-    media = stats.supervisor("media")
     return {
-        "vclinic_media_worker_restarts": ("Media worker restarts since start",
-                                          float(media.restarts if media else 0)),
         "vclinic_actors": ("Actors alive on this node", float(stats.actors_alive)),
-        "vclinic_actor_restarts": ("Actor restarts since start", float(stats.restarts)),
+        "vclinic_actor_restarts_total": ("Actor restarts since start", float(stats.restarts)),
         "vclinic_actor_mailbox_depth": ("Messages queued in all mailboxes",
                                         float(stats.mailbox_depth)),
-        "vclinic_bus_subscriptions_dropped": ("Live-event subscribers dropped for falling behind",
-                                              float(stats.bus.dropped_subscribers)),
+        "vclinic_bus_subscriptions_dropped_total": (
+            "Live-event subscribers dropped for falling behind",
+            float(stats.bus.dropped_subscribers)),
     }

@@ -9,6 +9,7 @@ is read from ``VCLINIC_FOO_BAR`` (lists are comma-separated, booleans are ``1/0`
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
 import tomllib
 import types
@@ -52,10 +53,18 @@ class Settings:
     session_absolute_hours: int = 12
     #: Hours a requester station account stays signed in without activity.
     station_idle_hours: int = 24 * 30
-    #: Failed sign-ins allowed per account and per client address in ``signin_window_seconds``.
+    #: Failed sign-ins allowed per account from one client address in ``signin_window_seconds``.
     signin_attempts: int = 5
     #: The window over which failed sign-ins are counted.
     signin_window_seconds: int = 300
+    #: Failed sign-ins allowed per account from anywhere in ``signin_account_window_seconds``;
+    #: past it only browsers that signed in to the account before (known devices) may try.
+    signin_account_attempts: int = 50
+    #: The window of the per-account backstop.
+    signin_account_window_seconds: int = 3600
+    #: Addresses or networks (CIDR) of reverse proxies whose ``X-Forwarded-For``,
+    #: ``X-Forwarded-Proto`` and ``X-Forwarded-Host`` are believed; empty: none.
+    trusted_proxies: tuple[str, ...] = ()
     #: Send the session cookie only over HTTPS (turn on behind TLS).
     secure_cookies: bool = False
     #: Largest WebSocket message accepted, in bytes.
@@ -64,6 +73,9 @@ class Settings:
     ws_ping_seconds: float = 20.0
     #: Seconds a client whose socket dropped stays in its session before it counts as gone.
     ws_grace_seconds: float = 30.0
+    #: Run media workers. Off, the node serves everything but audio and video, whose requests
+    #: answer ``media_down`` (a node for tests that have no media starts faster).
+    media: bool = True
     #: Media worker processes (0: one per core).
     media_workers: int = 0
     #: Addresses media workers gather ICE host candidates on (empty: every interface's address).
@@ -83,6 +95,8 @@ class Settings:
     smtp_port: int = 25
     #: Sender address of email notifications.
     smtp_from: str = "vclinic@localhost"
+    #: Display name on the From header of email notifications (``vclinic <clinic@...>``).
+    smtp_from_name: str = "vclinic"
     #: Upgrade the SMTP connection with STARTTLS.
     smtp_starttls: bool = False
     #: SMTP user name (empty: no authentication).
@@ -93,6 +107,9 @@ class Settings:
     email_retry_seconds: float = 30.0
     #: Attempts after which an email is marked failed.
     email_max_attempts: int = 5
+    #: Serve ``/metrics`` only on this ``host:port`` (e.g. ``127.0.0.1:9100``) instead of on the
+    #: main address; empty: on the main address.
+    metrics_address: str = ""
     #: Log level: debug, info, warning, error.
     log_level: str = "info"
     #: Log format: ``auto`` (readable on a terminal, JSON lines otherwise), ``json`` or ``console``.
@@ -239,7 +256,18 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("database_url must start with sqlite:// or postgresql://")
     if settings.media_workers < 0:
         raise ConfigError("media_workers must be 0 (one per core) or more")
+    if settings.metrics_address:
+        host, _, port = settings.metrics_address.rpartition(":")
+        if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+            raise ConfigError("metrics_address must be host:port, e.g. 127.0.0.1:9100")
+    for network in settings.trusted_proxies:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(f"trusted_proxies: {network!r} is not an address or network"
+                              ) from None
     for positive in ("session_idle_minutes", "session_absolute_hours", "ws_max_message_bytes",
-                     "turn_ttl_seconds"):
+                     "turn_ttl_seconds", "signin_attempts", "signin_window_seconds",
+                     "signin_account_attempts", "signin_account_window_seconds"):
         if getattr(settings, positive) <= 0:
             raise ConfigError(f"{positive} must be greater than zero")

@@ -16,7 +16,7 @@ import trio
 from vclinic.notifications.notice import Notice
 
 if TYPE_CHECKING:
-    from vclinic.accounts import SigninLimiter
+    from vclinic.accounts import SigninLockout
     from vclinic.actors import ActorRef, EventBus, Registry, Runtime
     from vclinic.config import Settings
     from vclinic.media.service import MediaService
@@ -41,7 +41,7 @@ class AppContext:
     plugins: PluginHost
     runtime: Runtime
     metrics: Metrics
-    limiter: SigninLimiter
+    limiter: SigninLockout
     #: The session model (:class:`vclinic.sessions.media.SessionAccess` for the media plane).
     sessions: SessionService
     #: Delivers the email outbox; ``mailer.wake()`` after enqueueing.

@@ -9,6 +9,13 @@ import trio
 from vclinic.accounts import password as password_module
 from vclinic.accounts.password import hash_password, needs_rehash, verify_password
 
+pytestmark = pytest.mark.usefixtures("production_hasher")
+
+
+async def test_production_parameters_are_argon2id_rfc9106_low_memory() -> None:
+    hashed = await hash_password("correct horse")
+    assert argon2.extract_parameters(hashed) == argon2.profiles.RFC_9106_LOW_MEMORY
+
 
 async def test_hash_is_argon2id_and_verifies_only_the_right_password() -> None:
     hashed = await hash_password("correct horse")

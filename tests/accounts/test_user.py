@@ -108,6 +108,7 @@ async def test_every_refusal_looks_the_same(store: Store) -> None:
     assert errors == [{"code": "invalid_credentials", "message": BAD_CREDENTIALS}] * 3
 
 
+@pytest.mark.usefixtures("production_hasher")
 async def test_sign_in_upgrades_a_hash_made_with_old_parameters(store: Store) -> None:
     org = await create_org(store, "Demo Clinic")
     user = await create_user(store, org.slug, "a@example.org", PASSWORD, "staff")

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.fakes import DEMO_PASSWORD, PROVIDER
+from tests.fakes import ADMIN, DEMO_PASSWORD, PROVIDER
 from tests.web.browser.harness import (
     ARGS,
     CHROMIUM,
@@ -22,6 +22,7 @@ from tests.web.browser.harness import (
     NodeThread,
     create_session,
     signin,
+    wait_for,
 )
 from tests.web.browser.sample_plugin import write_test_plugins
 from vclinic import notifications
@@ -31,16 +32,15 @@ DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
 
-def shoot(page: Any, name: str) -> None:
+def shoot(page: Any, name: str, full_page: bool = False) -> None:
     page.wait_for_timeout(400)  # let fonts and the first video frames settle
     path = OUT / f"{name}.png"
-    page.screenshot(path=str(path))
+    page.screenshot(path=str(path), full_page=full_page)
     print(f"wrote {path.relative_to(REPO)}")
 
 
 def ready(page: Any) -> None:
-    page.wait_for_function("document.body.dataset.ready || document.body.dataset.ended",
-                           timeout=20000)
+    wait_for(page, "document.body.dataset.ready || document.body.dataset.ended", timeout=20000)
 
 
 def run(browser: Any, node: NodeThread) -> None:
@@ -60,8 +60,10 @@ def run(browser: Any, node: NodeThread) -> None:
         app = node.running.context
         for title in ("You were added to Weekly Team Meeting", "A patient is in the Waiting Room"):
             node.call(notifications.notify, app.store, app.runtime.bus, me, "demo", title)
-        page.wait_for_function("document.getElementById('bell-count').textContent !== '0'")
-        shoot(page, f"dashboard{suffix}")
+        wait_for(page, "document.getElementById('bell-count').textContent !== '0'")
+        # The whole page: every workflow's card (Virtual Clinic, Telehealth, Scheduling,
+        # On-Demand Requests), not only those above the fold.
+        shoot(page, f"dashboard{suffix}", full_page=True)
         page.locator("#bell-button").click()
         shoot(page, f"notifications{suffix}")
         page.locator("#bell-mark-all").click()
@@ -73,7 +75,7 @@ def run(browser: Any, node: NodeThread) -> None:
             session_id = "no-such-session"
         page.goto(f"{base}/preview?session={session_id}")
         ready(page)
-        page.wait_for_function("document.getElementById('self-video').videoWidth > 0")
+        wait_for(page, "document.getElementById('self-video').videoWidth > 0")
         page.wait_for_timeout(1500)  # let the level meter show the fake microphone's beep
         shoot(page, f"preview{suffix}")
         guest_context = browser.new_context(viewport=viewport, is_mobile=suffix == "-phone",
@@ -95,14 +97,27 @@ def run(browser: Any, node: NodeThread) -> None:
             if "/preview" in guest.url:
                 guest.get_by_role("button", name="Join Session").click()
         try:
-            page.wait_for_function(
-                "[...document.querySelectorAll('.tile:not(.self) video')]"
+            wait_for(
+                page, "[...document.querySelectorAll('.tile:not(.self) video')]"
                 ".some(v => v.videoWidth > 0)", timeout=15000 if link else 1000)
         except Exception:
             print("no other participant's video arrived; shooting the call page as is")
         shoot(page, f"call{suffix}")
         guest_context.close()
         context.close()
+        shoot_admin(browser, base, viewport, suffix)
+
+
+def shoot_admin(browser: Any, base: str, viewport: dict[str, int], suffix: str) -> None:
+    """The admin pages as the demo admin sees them, whole."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=1,
+                                  is_mobile=suffix == "-phone", has_touch=suffix == "-phone")
+    page = context.new_page()
+    signin(page, base, ADMIN, DEMO_PASSWORD)
+    page.goto(f"{base}/admin")
+    ready(page)
+    shoot(page, f"admin{suffix}", full_page=True)
+    context.close()
 
 
 def main() -> int:

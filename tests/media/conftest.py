@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import trio
 
-from tests.media.peer import AsyncioThread, Peer
+from tests.media.peer import FPS, AsyncioThread, Peer, read_counter
 from vclinic.media import protocol as p
 from vclinic.media.client import MediaClient, WorkerRestarted
 
@@ -103,6 +103,37 @@ def increasing_video(snap: dict[str, Any], minimum: int = 10) -> bool:
         if len(tail) >= minimum and all(b > a for a, b in itertools.pairwise(tail)):
             return True
     return False
+
+
+def latest_counter(snap: dict[str, Any]) -> int:
+    """The newest video counter the peer decoded, on any track (-1 before any)."""
+    return max((c[-1] for c in snap["counters"].values() if c), default=-1)
+
+
+def video_seconds_after(snap: dict[str, Any], seconds: float) -> Callable[[dict[str, Any]], bool]:
+    """A check that the peer decoded video drawn ``seconds`` after what ``snap`` shows.
+
+    Counted in media time (frames at FPS), not wall time: on a loaded machine the sender and
+    the worker fall behind the clock and catch up later, and a wait on this still covers as
+    much media as it says."""
+    start = latest_counter(snap)
+    return lambda now: latest_counter(now) >= start + seconds * FPS
+
+
+def recorded_counters(path: str) -> list[int]:
+    """The counters of the video frames in a recording file, decoded in order."""
+    import av
+
+    with av.open(path) as container:
+        return [read_counter(frame) for frame in container.decode(video=0)]
+
+
+def holds_the_video_shown_while_on(counters: list[int], before: dict[str, Any],
+                                   seconds: float) -> bool:
+    """The recorded frames came after what ``before`` shows, in order, about ``seconds`` of
+    them (a frame or two may be lost on loopback UDP)."""
+    return (bool(counters) and counters[0] > latest_counter(before)
+            and counters == sorted(set(counters)) and len(counters) >= (seconds - 1) * FPS)
 
 
 @pytest.fixture

@@ -61,7 +61,7 @@ async def test_killed_worker_makes_clients_renegotiate_and_media_flows_again(
     assert media is not None and (media.restarts, media.children) == (1, 1)
     async with httpx.AsyncClient(base_url=base_url(call.node)) as http:
         metrics = (await http.get("/metrics")).text
-    assert "vclinic_media_worker_restarts 1.0" in metrics.splitlines()
+    assert 'vclinic_media_worker_restarts_total{worker="0"} 1.0' in metrics.splitlines()
 
 
 async def test_dropped_socket_keeps_the_handle_for_the_grace_period_then_leaves(
@@ -126,7 +126,7 @@ async def test_removed_participant_and_closed_room_free_the_worker(call: Call) -
 async def test_stopping_the_node_stops_its_media_workers(tmp_path: Path) -> None:
     with trio.fail_after(DEADLINE):
         async with trio.open_nursery() as nursery:
-            node = await start_node(nursery, tmp_path)
+            node = await start_node(nursery, tmp_path, media=True)
             assert node.context.media is not None
             client = node.context.media.pool.clients[0]
             pid = (await client.status())["pid"]

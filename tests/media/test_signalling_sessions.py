@@ -22,7 +22,7 @@ async def _signed_in(base: str, email: str) -> Client:
 async def test_participants_who_entered_a_session_exchange_media_until_one_hangs_up(
     nursery: trio.Nursery, tmp_path: Path, aio: AsyncioThread,
 ) -> None:
-    node = await start_node(nursery, tmp_path)
+    node = await start_node(nursery, tmp_path, media=True)
     base = base_url(node)
     chair = await _signed_in(base, PROVIDER)
     colleague = await _signed_in(base, PROVIDER_2)

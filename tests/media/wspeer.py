@@ -201,7 +201,7 @@ def node_settings() -> dict[str, Any]:
 @pytest.fixture
 async def call(nursery: trio.Nursery, tmp_path: Path, aio: AsyncioThread,
                node_settings: dict[str, Any]) -> AsyncIterator[Call]:
-    node = await start_node(nursery, tmp_path, **node_settings)
+    node = await start_node(nursery, tmp_path, media=True, **node_settings)
     harness = Call(node, aio, nursery)
     try:
         yield harness

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from email import message_from_bytes
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -18,7 +20,8 @@ async def test_enqueued_email_is_delivered_with_its_attachment(
 ) -> None:
     port, maildir = smtp_server
     node = await start_node(nursery, tmp_path / "node", smtp_port=port,
-                            smtp_from="clinic@demo.clinic")
+                            smtp_from="clinic@demo.clinic", smtp_from_name="Demo Clinic",
+                            public_url="https://telehealth.demo.clinic")
     ctx = node.context
     row = await ctx.store.atomic(lambda: enqueue(
         "patient@example.org", "Your request was declined", "Please call the clinic.",
@@ -28,8 +31,13 @@ async def test_enqueued_email_is_delivered_with_its_attachment(
     [received] = await wait_for_mail(maildir)
     message = message_from_bytes(received.as_bytes())
     assert message["To"] == "patient@example.org"
-    assert message["From"] == "clinic@demo.clinic"
+    assert message["From"] == "Demo Clinic <clinic@demo.clinic>"
     assert message["Subject"] == "Your request was declined"
+    # RFC 5322: an origination date, and a unique Message-ID on the deployment's domain.
+    sent_on = parsedate_to_datetime(message["Date"])
+    assert sent_on.tzinfo is not None
+    assert abs((sent_on - dt.datetime.now(dt.UTC)).total_seconds()) < 3600
+    assert message["Message-ID"] == f"<{row.id}@telehealth.demo.clinic>"
     parts = {part.get_content_type(): part for part in message.walk()}
     assert "Please call the clinic." in parts["text/plain"].get_payload(decode=True).decode()
     assert b"BEGIN:VCALENDAR" in parts["text/calendar"].get_payload(decode=True)

@@ -40,7 +40,7 @@ async def test_declined_patient_gets_email_bell_and_page_note(
         [received] = await wait_for_mail(maildir)
         message = message_from_bytes(received.as_bytes())
         assert message["To"] == PROVIDER_2
-        assert message["From"] == "clinic@demo.clinic"
+        assert message["From"] == "vclinic <clinic@demo.clinic>"
         assert "declined" in message["Subject"]
         assert "Demo Clinic" in message.get_payload(decode=True).decode()
         status: dict[str, Any] = await patient.status()

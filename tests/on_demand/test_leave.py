@@ -115,3 +115,21 @@ async def test_an_actor_crash_keeps_open_pages_present(node: Any, provider: Clie
         return (await patient.status())["status"] == "abandoned"
 
     await eventually(abandoned, "the patient to leave after the grace period")
+
+
+async def test_waiting_patient_is_told_their_new_place_when_someone_ahead_leaves(
+        patient: Patient, clients: Any) -> None:
+    await patient.start()
+    second: Patient = await clients(patient=True)
+    await second.start(name="Sam Second", email="second@example.org")
+    await second.answer(reason="Rash", state="CA", consent=True)
+    done = await second.request("POST", "/api/v1/on_demand/patient/complete")
+    assert done.status_code == 200, done.text
+    async with second.socket() as page:
+        hello = await page.next_event("hello")
+        assert hello["data"]["request"]["position"] == 2
+        left = await patient.request("DELETE", "/api/v1/on_demand/patient")
+        assert left.status_code == 200
+        moved = await page.next_event("on_demand.position")
+        assert moved["data"]["position"] == 1
+        assert moved["data"]["waiting"] == 1

@@ -150,3 +150,25 @@ async def test_session_from_an_appointment_takes_the_confirmed_name(clients) -> 
         "POST", f"/api/v1/appointments/{unnamed['id']}/telehealth-session",
         json={"access_level": "private"})
     assert default.json()["session"]["name"] == "2030-05-02 08:00 appointment"
+
+
+async def test_one_appointment_has_one_open_session(clients) -> None:
+    ada = await provider(clients)
+    booked = await _appointment(ada, "2020-04-15T09:30:00Z", [await user_id(ada)])
+    path = f"/api/v1/appointments/{booked['id']}/telehealth-session"
+    first = await ada.request("POST", path, json={"access_level": "private"})
+    assert first.status_code == 201, first.text
+    session_id = first.json()["session"]["id"]
+    again = await ada.request("POST", path, json={"access_level": "private"})
+    assert again.status_code == 409, again.text
+    error = again.json()["error"]
+    assert error["code"] == "appointment_has_session"
+    assert error["details"] == {"session_id": session_id,
+                                "next": f"/preview?session={session_id}"}
+    assert len((await ada.request("GET", "/api/v1/sessions")).json()["sessions"]) == 1
+
+    # Once that session has ended, the appointment may have a new one.
+    closed = await ada.request("POST", f"/api/v1/sessions/{session_id}/close")
+    assert closed.status_code == 200, closed.text
+    later = await ada.request("POST", path, json={"access_level": "private"})
+    assert later.status_code == 201, later.text

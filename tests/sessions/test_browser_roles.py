@@ -20,6 +20,7 @@ from tests.web.browser.harness import (
     expect,
     inbound,
     open_call,
+    poll,
     wait_media_flowing,
 )
 
@@ -66,5 +67,47 @@ def test_chair_makes_a_guest_viewer_and_the_guests_camera_stops(
         expect()(guest.locator("#call-status")).to_contain_text(
             "The Session Chair stopped your", timeout=WAIT_MS)
         expect()(chair.get_by_role("button", name="Hang Up")).to_be_visible()
+    finally:
+        close_all(chair, guest)
+
+
+def wait_audio_stopped(page: Any) -> int:
+    """As :func:`wait_video_stopped`, for the audio packets the page received."""
+    before = inbound(page)["audioPackets"]
+    for _ in range(WAIT_MS // QUIET_MS):
+        page.wait_for_timeout(QUIET_MS)
+        now = inbound(page)["audioPackets"]
+        if now <= before:
+            return int(now)
+        before = now
+    raise AssertionError(f"the guest's audio still reaches the chair: {before} packets")
+
+
+def test_viewer_made_broadcaster_again_is_seen_and_heard_again(
+        browser: Any, call_node: NodeThread) -> None:
+    chair, guest, session_id = open_call(browser, call_node)
+    try:
+        wait_media_flowing(chair)
+        row = chair.locator("#participants li", has_text=GUEST)
+        participant_id = row.get_attribute("data-participant")
+        path = f"/sessions/{session_id}/participants/{participant_id}"
+
+        assert api(chair, "PATCH", path, {"role": "viewer"})["status"] == 200
+        expect()(guest.locator("#call-status")).to_contain_text(
+            "The Session Chair stopped your", timeout=WAIT_MS)
+        frames = wait_video_stopped(chair)
+        packets = wait_audio_stopped(chair)
+        # A Viewer is not offered controls that would do nothing.
+        expect()(guest.get_by_role("button", name="Mute")).to_be_hidden()
+        expect()(guest.get_by_role("button", name="Stop Camera")).to_be_hidden()
+
+        assert api(chair, "PATCH", path, {"role": "broadcaster"})["status"] == 200
+        expect()(row.locator(".participant-role")).to_have_text("Broadcaster, Guest")
+        poll(chair, lambda s: s["frames"] > frames + 10,
+             "the chair decoded no new video from the guest made Broadcaster again")
+        poll(chair, lambda s: s["audioPackets"] > packets + 10,
+             "the chair received no new audio from the guest made Broadcaster again")
+        expect()(guest.get_by_role("button", name="Mute")).to_be_visible()
+        expect()(guest.get_by_role("button", name="Stop Camera")).to_be_enabled()
     finally:
         close_all(chair, guest)

@@ -130,13 +130,16 @@ def test_chair_captures_an_image_makes_the_guest_a_viewer_then_internal_removes_
 
         chair.get_by_role("button", name="Session Settings").click()
         dialog.get_by_role("radio", name="Internal Session").check()
+        warnings = accept_next_dialog(chair)
         dialog.get_by_role("button", name="OK").click()
         expect()(guest.locator("#ended-title")).to_have_text(
             "You were removed from the session", timeout=WAIT_MS)
         expect()(guest.locator("#ended-text")).to_have_text(
             "The session's access level changed and no longer includes you.")
         expect()(guest.get_by_role("button", name="Join Session")).to_be_hidden()
-        expect()(row.locator(".participant-state")).to_have_text("Left", timeout=WAIT_MS)
+        assert warnings == [f"Switching to Internal Session removes {GUEST} from the session. "
+                            "Continue?"]
+        expect()(row.locator(".participant-state")).to_have_text("Removed", timeout=WAIT_MS)
         expect()(chair.get_by_label(f"Role of {GUEST}")).to_have_count(0)
         assert api(chair, "GET", f"/sessions/{session_id}")["body"]["session"][
             "access_level"] == "internal"

@@ -31,7 +31,7 @@ async def test_listener_hears_a_session_from_creation_to_close(
     plugins = tmp_path / "plugins"
     plugins.mkdir()
     (plugins / "listener.py").write_text(textwrap.dedent(LISTENER))
-    node = await start_node(nursery, tmp_path, plugins_dir=str(plugins))
+    node = await start_node(nursery, tmp_path, media=True, plugins_dir=str(plugins))
     heard: list[Any] = node.context.plugins.plugin("listener").EVENTS  # type: ignore[attr-defined]
     made: list[Client] = []
 

@@ -33,7 +33,7 @@ _SCREEN_ONLY = {"0": "screen"}
 async def node_clients(nursery: trio.Nursery, tmp_path: Path
                        ) -> AsyncIterator[tuple[str, list[Client]]]:
     """A node with a real media worker on loopback, and the clients made against it."""
-    node = await start_node(nursery, tmp_path)
+    node = await start_node(nursery, tmp_path, media=True)
     assert node.context.media is not None
     made: list[Client] = []
     yield base_url(node), made

@@ -46,6 +46,9 @@ def test_sqlite_default_lives_in_the_data_dir() -> None:
         ("", {"VCLINIC_PORT": "70000"}, "port must be between 0 and 65535"),
         ("", {"DATABASE_URL": "mysql://x"}, "database_url must start with"),
         ("port = [\n", {}, "is not valid TOML"),
+        ('trusted_proxies = ["nginx"]\n', {}, "trusted_proxies: 'nginx' is not an address"),
+        ("", {"VCLINIC_METRICS_ADDRESS": "9100"}, "metrics_address must be host:port"),
+        ("", {"VCLINIC_SIGNIN_ACCOUNT_ATTEMPTS": "0"}, "signin_account_attempts must be"),
     ],
 )
 def test_bad_settings_are_refused_with_a_clear_message(

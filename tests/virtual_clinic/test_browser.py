@@ -65,7 +65,7 @@ def sees_video(page: Any) -> bool:
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     try:
-        page.wait_for_function(VIDEO_ARRIVING, timeout=WAIT_MS, polling=250)
+        harness.wait_for(page, VIDEO_ARRIVING, timeout=WAIT_MS, polling=250)
     except PlaywrightTimeout:
         return False
     return True

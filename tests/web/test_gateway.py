@@ -69,3 +69,18 @@ async def test_bad_messages_get_errors_and_the_socket_keeps_working(client: Clie
         assert unknown["error"]["code"] == "unknown_type"
 
         assert (await ws.request("ping"))["data"] == {"pong": True}
+
+
+async def test_deeply_nested_frames_get_an_error_and_the_socket_stays_open(client: Client) -> None:
+    await client.signin(PROVIDER)
+    async with client.ws() as ws:
+        await ws.next_event("hello")
+        # 10 KB of nested arrays: deeper than Python's JSON decoder can recurse.
+        await ws.conn.send_message("[" * 5_000 + "]" * 5_000)
+        assert (await ws.answer(None))["error"]["code"] == "too_deep"
+        # Within the decoder's reach but past the protocol's limit, inside a valid envelope.
+        nested = '{"v": 1, "type": "ping", "txn": "deep", "data": {"x": ' + "[" * 100 \
+            + "]" * 100 + "}}"
+        await ws.conn.send_message(nested)
+        assert (await ws.answer(None))["error"]["code"] == "too_deep"
+        assert (await ws.request("ping"))["data"] == {"pong": True}

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from vclinic.accounts.demo import DEMO_PASSWORD, DemoAccount, DemoInfo, seed_demo
 from vclinic.accounts.directory import list_users, organisation_summary, user_summary
-from vclinic.accounts.limiter import SigninLimiter, signin_keys
+from vclinic.accounts.limiter import SigninLimiter
+from vclinic.accounts.lockout import DEVICE_COOKIE, DEVICE_COOKIE_SECONDS, Attempt, SigninLockout
 from vclinic.accounts.organisation import create_org, get_org, slugify
 from vclinic.accounts.password import hash_password, needs_rehash, verify_password
 from vclinic.accounts.session import (
@@ -16,6 +17,7 @@ from vclinic.accounts.session import (
     end_user_sessions,
     purge_expired_sessions,
     resolve_session,
+    session_lifetimes,
     start_session,
 )
 from vclinic.accounts.user import (
@@ -24,16 +26,21 @@ from vclinic.accounts.user import (
     create_user,
     normalise_email,
     set_password,
+    user_id_for_email,
     user_roles,
 )
 
 __all__ = [
     "BAD_CREDENTIALS",
     "DEMO_PASSWORD",
+    "DEVICE_COOKIE",
+    "DEVICE_COOKIE_SECONDS",
+    "Attempt",
     "DemoAccount",
     "DemoInfo",
     "Principal",
     "SigninLimiter",
+    "SigninLockout",
     "authenticate",
     "create_org",
     "create_user",
@@ -48,10 +55,11 @@ __all__ = [
     "purge_expired_sessions",
     "resolve_session",
     "seed_demo",
+    "session_lifetimes",
     "set_password",
-    "signin_keys",
     "slugify",
     "start_session",
+    "user_id_for_email",
     "user_roles",
     "user_summary",
     "verify_password",

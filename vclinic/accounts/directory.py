@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from vclinic.accounts.organisation import timezone_of
 from vclinic.errors import NotFound
 from vclinic.store import Organisation, Service, Store, User, UserRole
 
@@ -23,7 +24,7 @@ def _organisation(org_id: str) -> dict[str, Any]:
         raise NotFound("This organisation no longer exists.")
     services = (Service.select().where(Service.organisation == org, Service.is_active)
                 .order_by(Service.name))
-    return {"id": org.id, "slug": org.slug, "name": org.name,
+    return {"id": org.id, "slug": org.slug, "name": org.name, "timezone": timezone_of(org),
             "services": [{"id": s.id, "name": s.name} for s in services]}
 
 

@@ -1,4 +1,4 @@
-"""Sign-in rate limiting: failed attempts counted per account and per client address.
+"""A counter of failed sign-ins per key, over a sliding window (the lockout's building block).
 
 In memory, per node: a guessing attack spread over nodes gets ``attempts`` tries per node and
 window, which still makes guessing impractical. Memory is bounded: each key keeps at most
@@ -14,14 +14,6 @@ from collections.abc import Callable, Iterable
 import trio
 
 from vclinic.errors import RateLimited
-
-
-def signin_keys(email: str, client: str | None) -> tuple[str, ...]:
-    """The limiter keys of one sign-in: the account, and the client address when known."""
-    keys = [f"account:{email.strip().lower()}"]
-    if client:
-        keys.append(f"client:{client}")
-    return tuple(keys)
 
 
 class SigninLimiter:

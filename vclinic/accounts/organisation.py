@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import zoneinfo
+from typing import Any
 
 import peewee
 
-from vclinic.errors import BadRequest, Conflict
-from vclinic.store import Organisation, Store
+from vclinic.errors import BadRequest, Conflict, NotFound
+from vclinic.store import Organisation, Store, audit
 
 SLUG_MAX = 50
+#: The time zone of an organisation that has not chosen one.
+DEFAULT_TIMEZONE = "UTC"
 NAME_MAX = 200
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -68,3 +72,45 @@ async def get_org(store: Store, slug: str) -> Organisation | None:
         Organisation.get_or_none, Organisation.slug == slug
     )
     return org
+
+
+def timezone_of(org: Organisation) -> str:
+    """The organisation's IANA time zone (``settings["timezone"]``), UTC until one is chosen."""
+    zone = (org.settings or {}).get("timezone")
+    return zone if isinstance(zone, str) and zone else DEFAULT_TIMEZONE
+
+
+def check_timezone(zone: str) -> str:
+    """``zone`` if it is an IANA time zone name ("Europe/Paris"), else BadRequest."""
+    zone = zone.strip()
+    if zone not in zoneinfo.available_timezones():
+        raise BadRequest("Choose a time zone from the list, like Europe/Paris.",
+                         code="invalid_timezone", field="timezone")
+    return zone
+
+
+def _update(org_id: str, actor_id: str, name: str | None, zone: str | None) -> dict[str, Any]:
+    org: Organisation | None = Organisation.get_or_none(Organisation.id == org_id)
+    if org is None:
+        raise NotFound("This organisation no longer exists.")
+    settings = dict(org.settings or {})
+    if zone is not None:
+        settings["timezone"] = zone
+    changes: dict[str, Any] = {"settings": settings}
+    if name is not None:
+        changes["name"] = name
+    Organisation.update(**changes).where(Organisation.id == org_id).execute()
+    audit.record(org_id, actor_id, "organisation.updated", org_id)
+    return {"id": org.id, "slug": org.slug, "name": name or org.name,
+            "timezone": zone or timezone_of(org)}
+
+
+async def update_org(store: Store, org_id: str, actor_id: str, name: str | None = None,
+                     timezone: str | None = None) -> dict[str, Any]:
+    """Rename the organisation and/or set its time zone (the slug, in its public links, stays).
+
+    Raises BadRequest (empty or long name, unknown time zone) or NotFound.
+    """
+    cleaned = clean_name(name, "Organisation name") if name is not None else None
+    zone = check_timezone(timezone) if timezone is not None else None
+    return await store.atomic(_update, org_id, actor_id, cleaned, zone)

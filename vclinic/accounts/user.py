@@ -19,7 +19,7 @@ from vclinic.accounts.password import (
 )
 from vclinic.errors import BadRequest, Conflict, NotFound, Unauthorized
 from vclinic.ids import UserId
-from vclinic.store import ROLES, Organisation, Store, User, UserRole
+from vclinic.store import ROLES, Organisation, Store, User, UserRole, audit
 
 PASSWORD_MIN = 8
 # argon2 takes any length, but a megabyte "password" is only a way to burn CPU.
@@ -66,10 +66,22 @@ def validate_roles(roles: str | Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def _create_user(
+def validate_new_user(email: str, roles: str | Iterable[str], name: str
+                      ) -> tuple[str, tuple[str, ...], str]:
+    """The normalised email, roles and name of a new account; BadRequest naming the field."""
+    email = validate_email(email)
+    role_set = validate_roles(roles)
+    name = " ".join(name.split())
+    if len(name) > NAME_MAX:
+        raise BadRequest(f"Name must be at most {NAME_MAX} characters long", field="name")
+    return email, role_set, name
+
+
+def insert_user(
     org_slug: str, email: str, password_hash: str, roles: tuple[str, ...], name: str,
-    station: bool,
+    station: bool, actor_id: str | None,
 ) -> User:
+    """Insert a validated account and its roles, audited (in the caller's transaction)."""
     org = Organisation.get_or_none(Organisation.slug == org_slug)
     if org is None:
         raise NotFound("Organisation not found", field="organisation")
@@ -81,6 +93,7 @@ def _create_user(
     )
     for role in roles:
         UserRole.create(user=user, role=role)
+    audit.record(org.id, actor_id, "user.created", user.id)
     return user
 
 
@@ -92,22 +105,20 @@ async def create_user(
     roles: str | Iterable[str],
     name: str = "",
     station: bool = False,
+    actor_id: str | None = None,
 ) -> User:
     """Create an active account in the organisation ``org_slug`` holding ``roles``.
 
     Raises BadRequest (malformed email, short password, unknown role, over-long name), NotFound
-    (no such organisation) or Conflict (the email is taken).
+    (no such organisation) or Conflict (the email is taken). The audit trail names
+    ``actor_id`` (the admin; None for the CLI and the demo seed) as the creator.
     """
-    email = validate_email(email)
+    email, role_set, name = validate_new_user(email, roles, name)
     validate_password(password)
-    role_set = validate_roles(roles)
-    name = " ".join(name.split())
-    if len(name) > NAME_MAX:
-        raise BadRequest(f"Name must be at most {NAME_MAX} characters long", field="name")
     password_hash = await hash_password(password)
     try:
         return await store.atomic(
-            _create_user, org_slug, email, password_hash, role_set, name, station
+            insert_user, org_slug, email, password_hash, role_set, name, station, actor_id
         )
     except peewee.IntegrityError:
         # Lost a race with another creation of the same email.
@@ -148,6 +159,12 @@ async def authenticate(store: Store, email: str, password: str) -> User:
         user.password_hash = await hash_password(password)
         await store.run(_set_hash, user.id, user.password_hash)
     return user
+
+
+async def user_id_for_email(store: Store, email: str) -> str | None:
+    """The id of the account with this email, or None (for logs that must not hold emails)."""
+    user = await store.run(User.get_or_none, User.email == normalise_email(email))
+    return None if user is None else str(user.id)
 
 
 async def set_password(store: Store, user_id: UserId | str, password: str) -> None:

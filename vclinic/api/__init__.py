@@ -18,7 +18,8 @@ typed and stays compatible within a major :data:`PLUGIN_API_VERSION`.
 - Actors: :class:`Actor`, :class:`ActorContext`, :class:`Address`, :class:`ActorRef`.
 - Data: :class:`BaseModel` and the fields, the core's records a workflow reads
   (:class:`Organisation`, :class:`User`, :class:`UserRole`, :class:`Service`), :func:`utcnow`,
-  :func:`enqueue_email`; the session model's records are in :mod:`vclinic.api.records`.
+  :func:`enqueue_email`, :mod:`audit` (``audit.record(...)`` inside the change's
+  transaction); the session model's records are in :mod:`vclinic.api.records`.
 - ``/ws`` handlers: :class:`Connection` and the validated :class:`Inbound` message.
 - Errors plugins raise (mapped to HTTP status codes and ``{"error": {...}}`` bodies), ids,
   :func:`get_logger` and the domain events (:class:`DomainEvent` and the session events of
@@ -98,6 +99,7 @@ from vclinic.store import (
     User,
     UserRole,
     UTCDateTimeField,
+    audit,
     utcnow,
 )
 
@@ -159,6 +161,7 @@ __all__ = [
     "UserRole",
     "VclinicError",
     "WsHandler",
+    "audit",
     "current_principal",
     "enqueue_email",
     "get_logger",

@@ -9,6 +9,7 @@ pass only a guard that names ``"guest"``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -57,14 +58,12 @@ def require_station(handler: F) -> F:
     """The handler needs a requester station account (a shared device of the practice)."""
 
     @require_signin
+    @functools.wraps(handler)
     async def guarded(*args: Any, **kwargs: Any) -> Any:
         if not current_principal().is_station:
             raise Forbidden("Only requester stations can do this.", code="not_station")
         return await handler(*args, **kwargs)
 
-    guarded.__name__ = handler.__name__
-    guarded.__qualname__ = handler.__qualname__
-    guarded.__doc__ = handler.__doc__
     return guarded  # type: ignore[return-value]
 
 

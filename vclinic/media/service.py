@@ -66,6 +66,18 @@ class Publisher(Protocol):
     def publish(self, topic: str, event: object) -> int: ...
 
 
+@dataclass(frozen=True)
+class MediaStatistics:
+    """What the node's media plane holds now, for metrics (frozen, read at scrape time)."""
+
+    rooms: int
+    participants: int
+    #: Per worker: ``(load, restarts)``; load is rooms plus participants on it.
+    workers: tuple[tuple[int, int], ...]
+    #: The media plane gave up after a worker kept dying (media requests answer media_down).
+    failed: bool
+
+
 @dataclass(eq=False)
 class _Member:
     """A participant with a handle on a worker; owned by the service."""
@@ -103,6 +115,8 @@ class MediaService:
         self._locks: dict[str, trio.Lock] = {}
         self._nursery: trio.Nursery | None = None
         self._failed = False
+        #: False when ``settings.media`` is off: no worker starts and media requests refuse.
+        self.enabled = settings.media
         #: The ``media`` supervisor of the workers, built by :meth:`child_spec`.
         self.supervisor: Supervisor | None = None
 
@@ -135,12 +149,13 @@ class MediaService:
         spec = self.child_spec()
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
-            if parent is None:
-                nursery.start_soon(self._run_alone, spec)
-            else:
-                parent.start_child(spec)
-            for client in self.pool.clients:
-                nursery.start_soon(self._relay, client)
+            if self.enabled:
+                if parent is None:
+                    nursery.start_soon(self._run_alone, spec)
+                else:
+                    parent.start_child(spec)
+                for client in self.pool.clients:
+                    nursery.start_soon(self._relay, client)
             task_status.started()
 
     async def _run_alone(self, spec: ChildSpec) -> None:
@@ -164,13 +179,26 @@ class MediaService:
         if parent is not None:
             await parent.terminate_child("media")
 
+    def statistics(self) -> MediaStatistics:
+        """Rooms, participants and each worker's load and restarts, as of now."""
+        return MediaStatistics(
+            rooms=len(self._rooms), participants=len(self._members),
+            workers=tuple((client.load, client.restarts) for client in self.pool.clients),
+            failed=self._failed,
+        )
+
     async def shutdown(self) -> None:
         """Let every worker close its rooms and finish its recordings, then exit."""
+        if not self.enabled:
+            return
         async with trio.open_nursery() as nursery:
             for client in self.pool.clients:
                 nursery.start_soon(client.shutdown)
 
     def _check(self) -> None:
+        if not self.enabled:
+            raise Unavailable("Audio and video are turned off on this server.",
+                              code="media_down")
         if self._failed:
             raise Unavailable("Audio and video are unavailable on this server right now.",
                               code="media_down")

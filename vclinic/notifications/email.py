@@ -11,11 +11,15 @@ exponential backoff (``email_retry_seconds`` doubled per attempt) and gives up a
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import smtplib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from email.headerregistry import Address
 from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
 import peewee
 import trio
@@ -71,12 +75,30 @@ def enqueue(to_address: str, subject: str, body: str, *, kind: str,
     )
 
 
-def _build(row: OutboxEmail, sender: str) -> EmailMessage:
+def sender(settings: Settings) -> Address:
+    """The From address: ``smtp_from`` with the ``smtp_from_name`` display name (a name given
+    in ``smtp_from`` itself, ``Clinic <clinic@example.org>``, wins)."""
+    name, address = parseaddr(settings.smtp_from)
+    return Address(display_name=name or settings.smtp_from_name, addr_spec=address)
+
+
+def message_domain(settings: Settings) -> str:
+    """The domain of Message-IDs: the host of ``public_url``, else the sender's domain."""
+    host = urlsplit(settings.public_url).hostname if settings.public_url else None
+    if host:
+        return host
+    return parseaddr(settings.smtp_from)[1].rpartition("@")[2] or "localhost"
+
+
+def _build(row: OutboxEmail, settings: Settings) -> EmailMessage:
+    # RFC 5322: an origination Date (when the email was queued: the same on every retry) and
+    # a Message-ID unique to the row, on the deployment's own domain.
     message = EmailMessage()
-    message["From"] = sender
+    message["From"] = sender(settings)
     message["To"] = row.to_address
     message["Subject"] = row.subject
-    message["Message-ID"] = f"<{row.id}@vclinic>"
+    message["Date"] = format_datetime(row.created_at.astimezone(dt.UTC))
+    message["Message-ID"] = f"<{row.id}@{message_domain(settings)}>"
     message.set_content(row.body)
     for item in row.attachments:
         maintype, _, subtype = item["content_type"].partition("/")
@@ -108,6 +130,31 @@ def _next_due() -> dt.datetime | None:
     return row.next_attempt_at if row else None
 
 
+@dataclasses.dataclass(frozen=True)
+class OutboxStatistics:
+    """The outbox as metrics show it."""
+
+    #: Emails pending or waiting for a retry.
+    waiting: int
+    #: Emails given up on.
+    failed: int
+    #: Seconds since the oldest waiting email was queued (0 when none waits).
+    oldest_seconds: float
+
+
+def outbox_statistics(now: dt.datetime) -> OutboxStatistics:
+    """Count the outbox by status (in a store thread)."""
+    waiting = OutboxEmail.status.in_(("pending", "retrying"))
+    first = (OutboxEmail.select(OutboxEmail.created_at).where(waiting)
+             .order_by(OutboxEmail.created_at).first())
+    oldest = first.created_at if first is not None else None
+    return OutboxStatistics(
+        waiting=OutboxEmail.select().where(waiting).count(),
+        failed=OutboxEmail.select().where(OutboxEmail.status == "failed").count(),
+        oldest_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+    )
+
+
 def _record(email_id: str, fields: dict[str, Any]) -> None:
     OutboxEmail.update(**fields).where(OutboxEmail.id == email_id).execute()
 
@@ -115,9 +162,12 @@ def _record(email_id: str, fields: dict[str, Any]) -> None:
 class Mailer:
     """Delivers the outbox; ``wake()`` after enqueueing to send without waiting."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings,
+                 on_failure: Callable[[bool], None] | None = None) -> None:
         self.store = store
         self.settings = settings
+        #: Told of each failed attempt, and whether it was the last (for metrics).
+        self._on_failure = on_failure
         self._wake = trio.Event()
 
     def wake(self) -> None:
@@ -139,7 +189,7 @@ class Mailer:
     async def _deliver(self, row: OutboxEmail) -> None:
         attempts = row.attempts + 1
         try:
-            message = _build(row, self.settings.smtp_from)
+            message = _build(row, self.settings)
             await trio.to_thread.run_sync(_send, self.settings, message)
         except (OSError, smtplib.SMTPException) as exc:
             failed = attempts >= self.settings.email_max_attempts
@@ -151,6 +201,8 @@ class Mailer:
             })
             log.warning("email_failed", email_id=row.id, attempts=attempts, final=failed,
                         error=type(exc).__name__)
+            if self._on_failure is not None:
+                self._on_failure(failed)
             return
         await self.store.run(_record, row.id, {"attempts": attempts, "status": "sent",
                                                "sent_at": utcnow(), "last_error": None})

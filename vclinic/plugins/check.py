@@ -128,6 +128,10 @@ def _is_async_callable(handler: object) -> bool:
     )
 
 
+#: The pages a dashboard section can go on.
+PAGES = ("dashboard", "admin")
+
+
 def check_section(section: object) -> None:
     """Raise when a dashboard section is not a `DashboardSection` with a same-origin module."""
     if not isinstance(section, DashboardSection):
@@ -136,3 +140,5 @@ def check_section(section: object) -> None:
     if not url.startswith("/") or url.startswith("//"):
         # Sections run as the signed-in user: only the server's own scripts may load.
         raise ValueError(f"section {section.id!r} has a module URL that is not a same-origin path")
+    if section.page not in PAGES:
+        raise ValueError(f"section {section.id!r}: page must be one of {', '.join(PAGES)}")

@@ -54,12 +54,15 @@ class DashboardSection:
     ``module_url`` is a same-origin path (``/static/<plugin>/section.js``) of an ES module served
     from one of the plugin's static folders; the UI imports it and calls its default export with
     the section's element. Sections are shown in ascending ``order``, then by ``id``.
+    ``page`` is where it goes: ``"dashboard"`` (everyone's dashboard) or ``"admin"`` (the
+    admin pages, ``/admin``, for the organisation's settings a workflow owns).
     """
 
     id: str
     title: str
     module_url: str
     order: int = 100
+    page: str = "dashboard"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -5,21 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
-from quart import Blueprint
+from quart import Blueprint, request
 from quart_schema import tag, validate_request
 
 from vclinic import accounts
+from vclinic.accounts import reset
+from vclinic.errors import BadRequest
 from vclinic.server.security import ctx, current_principal, require
+from vclinic.sessions.link import link_key
 
 blueprint = Blueprint("core_api", __name__, url_prefix="/api/v1")
 
 
 class NewUserBody(BaseModel):
     email: str = Field(min_length=3, max_length=254)
-    password: str = Field(min_length=8, max_length=1024)
+    #: Required unless ``invite``: then the person chooses it from the emailed link.
+    password: str | None = Field(default=None, max_length=1024)
     name: str = Field(min_length=1, max_length=200)
     role: str = Field(pattern="^(admin|provider|staff|requester)$")
     station: bool = False
+    invite: bool = False
 
 
 @blueprint.get("/organisation")
@@ -45,10 +50,22 @@ async def list_users() -> dict[str, Any]:
 @require("admin")
 @validate_request(NewUserBody)
 async def create_user(data: NewUserBody) -> tuple[dict[str, Any], int]:
-    """Create a user in the caller's organisation (admins only)."""
-    principal = current_principal()
-    user = await accounts.create_user(
-        ctx().store, principal.org_slug, data.email, data.password, data.role, data.name,
-        station=data.station,
-    )
+    """Create a user in the caller's organisation (admins only): with the ``password`` you
+    give them, or with ``invite`` an email (through the outbox) with a link to choose their own,
+    valid 72 hours."""
+    app, principal = ctx(), current_principal()
+    if data.invite:
+        user = await reset.invite_user(
+            app.store, link_key(app.settings.data_dir), principal.org_slug, principal.user_id,
+            data.email, data.role, data.name, data.station,
+            app.settings.public_url or request.host_url)
+        app.mailer.wake()
+    else:
+        if data.password is None:
+            raise BadRequest("Give a first password, or invite them by email.",
+                             code="password_required", field="password")
+        user = await accounts.create_user(
+            app.store, principal.org_slug, data.email, data.password, data.role, data.name,
+            station=data.station, actor_id=principal.user_id,
+        )
     return {"user": accounts.user_summary(user, [data.role])}, 201

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from quart import Response, g, jsonify, request
@@ -14,8 +15,20 @@ from vclinic.context import AppContext
 from vclinic.errors import BadRequest, VclinicError
 from vclinic.log import get_logger
 from vclinic.media import signalling
-from vclinic.server import api, auth, bell, dashboard, gateway, health, pages
+from vclinic.server import (
+    admin,
+    api,
+    auth,
+    bell,
+    dashboard,
+    gateway,
+    health,
+    pages,
+    password,
+)
 from vclinic.server.files import VclinicResponse
+from vclinic.server.headers import security_headers
+from vclinic.server.openapi import ErrorResponsesProvider
 from vclinic.server.security import load_principal
 
 log = get_logger("http")
@@ -34,19 +47,24 @@ def create_app(context: AppContext) -> QuartTrio:
     QuartSchema(
         app,
         info=Info(title="vclinic API", version=__version__),
+        # The reference pages are served from vendored assets by the pages blueprint.
+        swagger_ui_path=None, redoc_ui_path=None, scalar_ui_path=None,
+        openapi_provider_class=ErrorResponsesProvider,
         security_schemes={
             "cookie": {"type": "apiKey", "in_": "cookie", "name": "vclinic_session"},
             "bearer": {"type": "http", "scheme": "bearer"},
         },
     )
+    app.before_request(_start_timer)
     app.before_request(load_principal)
     app.after_request(_count(context))
+    app.after_request(security_headers(hsts=context.settings.secure_cookies))
     app.register_error_handler(VclinicError, _vclinic_error)
     app.register_error_handler(RequestSchemaValidationError, _validation_error)
     app.register_error_handler(HTTPException, _http_error)
 
-    for blueprint in (health.blueprint, auth.blueprint, api.blueprint, bell.blueprint,
-                      dashboard.blueprint):
+    for blueprint in (health.blueprint, auth.blueprint, password.blueprint, api.blueprint,
+                      admin.blueprint, bell.blueprint, dashboard.blueprint):
         app.register_blueprint(blueprint)
     for blueprint in context.plugins.blueprints():
         app.register_blueprint(blueprint)
@@ -58,9 +76,21 @@ def create_app(context: AppContext) -> QuartTrio:
     return app
 
 
+async def _start_timer() -> None:
+    g.started = time.perf_counter()
+
+
 def _count(context: AppContext) -> Any:
     async def count(response: Response) -> Response:
-        context.metrics.http_requests.labels(request.method, str(response.status_code)).inc()
+        metrics = context.metrics
+        metrics.http_requests.labels(request.method, str(response.status_code)).inc()
+        started = g.get("started")
+        if started is not None:
+            # The route pattern (``/api/v1/sessions/<session_id>``), never the path: ids stay
+            # out of the labels and their number stays bounded.
+            route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+            metrics.http_latency.labels(request.method, route).observe(
+                time.perf_counter() - started)
         return response
 
     return count
@@ -97,4 +127,8 @@ async def _http_error(err: HTTPException) -> Response:
     code = codes.get(err.code or 500, "http_error")
     response = jsonify({"error": {"code": code, "message": err.description or err.name}})
     response.status_code = err.code or 500
+    # A 405 says which methods the path takes (RFC 9110), as werkzeug's own answer does.
+    for name, value in err.get_headers():
+        if name.lower() == "allow":
+            response.headers["Allow"] = value
     return response

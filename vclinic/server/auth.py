@@ -9,10 +9,12 @@ from quart import Blueprint, Response, g, jsonify, make_response, request
 from quart_schema import tag, validate_request
 
 from vclinic import accounts
-from vclinic.errors import Unauthorized
+from vclinic.errors import RateLimited, Unauthorized
+from vclinic.log import get_logger
 from vclinic.server.security import COOKIE, credential, ctx, current_principal
 
 blueprint = Blueprint("auth", __name__, url_prefix="/api/v1")
+log = get_logger("auth")
 
 
 class SigninBody(BaseModel):
@@ -38,24 +40,43 @@ def principal_body(principal: accounts.Principal) -> dict[str, Any]:
 async def signin(data: SigninBody) -> Response:
     """Sign in with email and password; sets the session cookie and returns the CSRF token."""
     app = ctx()
-    keys = accounts.signin_keys(data.email, request.remote_addr)
-    app.limiter.check(keys)
+    attempt = accounts.Attempt(data.email, request.remote_addr,
+                               request.cookies.get(accounts.DEVICE_COOKIE, ""))
+    try:
+        app.limiter.check(attempt)
+    except RateLimited:
+        app.metrics.signin_failures.labels(reason="locked_out").inc()
+        log.info("signin_refused_locked_out", client=attempt.client)
+        raise
     try:
         user = await accounts.authenticate(app.store, data.email, data.password)
     except Unauthorized:
-        app.limiter.failed(keys)
-        app.metrics.signin_failures.inc()
+        locked = app.limiter.failed(attempt)
+        app.metrics.signin_failures.labels(reason="invalid_credentials").inc()
+        # Ids only: the account's id when the email has one, never the email itself.
+        user_id = await accounts.user_id_for_email(app.store, data.email)
+        log.info("signin_failed", user_id=user_id, client=attempt.client)
+        for limit in locked:
+            app.metrics.signin_lockouts.labels(limit=limit).inc()
+            log.warning("signin_locked_out", limit=limit, user_id=user_id, client=attempt.client)
         raise
-    # Only the account's count is cleared: clearing the address's count would let someone with
-    # one valid account reset their guesses at others.
-    app.limiter.succeeded(keys[:1])
+    device = app.limiter.succeeded(attempt)
     token, _ = await accounts.start_session(app.store, user, app.settings)
     principal = await accounts.resolve_session(app.store, token)
     assert principal is not None
     response = jsonify({"user": principal_body(principal), "csrf_token": principal.csrf_token})
+    # The cookie lives as long as the session may: a station's follows station_idle_hours.
+    _, lifetime = accounts.session_lifetimes(app.settings, principal.is_station)
     response.set_cookie(
         COOKIE, token, httponly=True, samesite="Lax", secure=app.settings.secure_cookies,
-        path="/", max_age=app.settings.session_absolute_hours * 3600,
+        path="/", max_age=int(lifetime.total_seconds()),
+    )
+    # Marks this browser as a known device of the account: the per-account backstop of the
+    # sign-in lockout never refuses it (see vclinic.accounts.lockout).
+    response.set_cookie(
+        accounts.DEVICE_COOKIE, device, httponly=True, samesite="Lax",
+        secure=app.settings.secure_cookies, path="/api/v1/auth",
+        max_age=accounts.DEVICE_COOKIE_SECONDS,
     )
     return response
 

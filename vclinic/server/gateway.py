@@ -151,6 +151,7 @@ def make_blueprint(handlers: Mapping[str, Handler]) -> Blueprint:
             return _refuse(Unauthorized("Sign in, or use your join link, to connect."))
         await websocket.accept()
         app.metrics.ws_connections.inc()
+        app.metrics.ws_opened.inc()
         try:
             await _serve(app, principal, table)
         finally:
@@ -197,12 +198,12 @@ async def _read(conn: Connection, table: Mapping[str, Handler], logger: Any) -> 
         try:
             message = protocol.parse(raw, limit)
         except protocol.ProtocolError as err:
-            conn.app.metrics.ws_messages.labels(outcome="rejected").inc()
+            conn.app.metrics.ws_messages.labels(type="invalid", outcome="rejected").inc()
             await websocket.send(protocol.error(err.txn, err))
             continue
         handler = table.get(message.type)
         if handler is None:
-            conn.app.metrics.ws_messages.labels(outcome="rejected").inc()
+            conn.app.metrics.ws_messages.labels(type="unknown", outcome="rejected").inc()
             await websocket.send(protocol.error(message.txn, protocol.unknown_type(message)))
             continue
         try:
@@ -217,17 +218,17 @@ async def _dispatch(conn: Connection, handler: Handler, message: protocol.Inboun
         with trio.fail_after(HANDLER_DEADLINE):
             result = await handler(conn, message)
     except VclinicError as err:
-        conn.app.metrics.ws_messages.labels(outcome="error").inc()
+        conn.app.metrics.ws_messages.labels(type=message.type, outcome="error").inc()
         return protocol.error(message.txn, err)
     except trio.TooSlowError:
-        conn.app.metrics.ws_messages.labels(outcome="error").inc()
+        conn.app.metrics.ws_messages.labels(type=message.type, outcome="error").inc()
         return protocol.error(message.txn, VclinicError("The server took too long to answer.",
                                                         code="timeout"))
     except Exception:
-        conn.app.metrics.ws_messages.labels(outcome="error").inc()
+        conn.app.metrics.ws_messages.labels(type=message.type, outcome="error").inc()
         logger.exception("ws_handler_failed", type=message.type, txn_id=message.txn)
         return protocol.error(message.txn, VclinicError("Something went wrong on the server."))
-    conn.app.metrics.ws_messages.labels(outcome="ok").inc()
+    conn.app.metrics.ws_messages.labels(type=message.type, outcome="ok").inc()
     return protocol.reply(message.txn, result)
 
 

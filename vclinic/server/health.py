@@ -8,7 +8,7 @@ import trio
 from quart import Blueprint, Response
 from quart_schema import hide
 
-from vclinic.errors import Unavailable
+from vclinic.errors import NotFound, Unavailable
 from vclinic.server.security import ctx
 
 blueprint = Blueprint("health", __name__)
@@ -41,4 +41,7 @@ async def readyz() -> dict[str, Any]:
 async def metrics() -> Response:
     """Prometheus text exposition."""
     app = ctx()
+    if app.settings.metrics_address:
+        raise NotFound("Metrics are served on their own address.")
+    await app.metrics.refresh()
     return Response(app.metrics.render(), content_type=app.metrics.content_type)

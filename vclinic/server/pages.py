@@ -1,8 +1,13 @@
-"""The bundled web UI: HTML pages and static assets from ``web/``, and plugins' static folders."""
+"""The bundled web UI: HTML pages and static assets from ``web/``, and plugins' static folders.
+
+``web/`` is package data of ``vclinic`` (``vclinic/web`` links to it in the source tree), found
+through :mod:`importlib.resources`, so an installed wheel serves the same pages as a checkout.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from importlib import resources
 from pathlib import Path
 
 from quart import Blueprint, Response, redirect, send_from_directory
@@ -10,7 +15,17 @@ from quart_schema import hide
 
 from vclinic.errors import NotFound
 
-WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
+
+def _web_root() -> Path:
+    root = resources.files("vclinic") / "web"
+    # Quart serves files from a directory on disk; vclinic is installed as files (a wheel
+    # unpacked by pip, or an editable checkout), never imported from a zip.
+    if not isinstance(root, Path) or not root.is_dir():
+        raise RuntimeError(f"vclinic's web UI is missing from its installation ({root})")
+    return root
+
+
+WEB_ROOT = _web_root()
 
 #: Clean page URLs and the HTML file behind each.
 PAGES = {
@@ -20,7 +35,12 @@ PAGES = {
     "call": "call.html",
     "join": "join.html",
     "left": "left.html",
+    "admin": "admin.html",
+    "reset": "reset.html",
 }
+
+#: The API reference pages (``web/apidocs/``), each a vendored renderer of ``/openapi.json``.
+API_DOCS = {"/docs": "swagger.html", "/redocs": "redoc.html", "/scalar": "scalar.html"}
 
 
 def make_blueprint(static_dirs: Mapping[str, str | Path] | None = None) -> Blueprint:
@@ -43,6 +63,9 @@ def make_blueprint(static_dirs: Mapping[str, str | Path] | None = None) -> Bluep
         response.headers["Cache-Control"] = "public, max-age=86400"
         return response
 
+    for path, filename in API_DOCS.items():
+        _add_doc_page(blueprint, path, filename)
+
     @blueprint.get("/<page>")
     @hide
     async def page(page: str) -> Response:
@@ -58,6 +81,13 @@ def make_blueprint(static_dirs: Mapping[str, str | Path] | None = None) -> Bluep
     for prefix, folder in (static_dirs or {}).items():
         _add_static(blueprint, prefix, folder)
     return blueprint
+
+
+def _add_doc_page(blueprint: Blueprint, path: str, filename: str) -> None:
+    async def serve() -> Response:
+        return await send_from_directory(WEB_ROOT / "apidocs", filename)
+
+    blueprint.add_url_rule(path, "api_docs_" + path.strip("/"), hide(serve), methods=["GET"])
 
 
 def _add_static(blueprint: Blueprint, prefix: str, folder: str | Path) -> None:

@@ -26,6 +26,8 @@ from vclinic.errors import BadRequest, PayloadTooLarge, VclinicError
 PROTOCOL_VERSION = 1
 _TYPE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$")
 _MAX_TXN = 64
+#: Deepest nesting of arrays and objects accepted in a message (the envelope counts as one).
+MAX_DEPTH = 32
 
 
 class ProtocolError(BadRequest):
@@ -59,6 +61,11 @@ def parse(raw: str | bytes, max_bytes: int) -> Inbound:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ProtocolError("The message is not valid JSON.", code="malformed_json") from None
+    except RecursionError:
+        body = None
+    if body is None or _too_deep(body):
+        raise ProtocolError(f"The message nests arrays or objects more than {MAX_DEPTH} deep.",
+                            code="too_deep")
     if not isinstance(body, dict):
         raise ProtocolError("The message must be a JSON object.")
     txn = body.get("txn")
@@ -78,12 +85,25 @@ def parse(raw: str | bytes, max_bytes: int) -> Inbound:
     return Inbound(type=kind, txn=txn, data=data)
 
 
+def _too_deep(body: Any) -> bool:
+    """True when ``body`` nests containers deeper than MAX_DEPTH (checked without recursion)."""
+    level: list[Any] = [body]
+    for _ in range(MAX_DEPTH):
+        level = [child for item in level
+                 for child in (item.values() if isinstance(item, dict)
+                               else item if isinstance(item, list) else ())
+                 if isinstance(child, dict | list)]
+        if not level:
+            return False
+    return True
+
+
 def _txn_of(raw: str | bytes) -> str | None:
     """The ``txn`` of a message refused for its size, so that the client can match the error
     (messages are at most 1 MiB here: hypercorn closes the socket above that)."""
     try:
         txn = json.loads(raw).get("txn")
-    except (ValueError, UnicodeDecodeError, AttributeError):
+    except (ValueError, UnicodeDecodeError, AttributeError, RecursionError):
         return None
     return txn if isinstance(txn, str) and 0 < len(txn) <= _MAX_TXN else None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import signal
+from functools import partial
 
 import trio
 from hypercorn.config import Config as HypercornConfig
@@ -14,6 +15,8 @@ from vclinic.config import Settings
 from vclinic.context import AppContext
 from vclinic.log import get_logger
 from vclinic.server.app import create_app
+from vclinic.server.proxy import TrustedProxies
+from vclinic.server.scrape import scrape_app
 
 log = get_logger("serve")
 
@@ -29,6 +32,8 @@ class Running:
     urls: list[str]
     context: AppContext
     stop: trio.Event
+    #: Where ``/metrics`` is served when ``metrics_address`` is set (else on ``urls``).
+    metrics_urls: list[str] = dataclasses.field(default_factory=list)
 
 
 def hypercorn_config(settings: Settings) -> HypercornConfig:
@@ -57,14 +62,23 @@ async def serve(
                 nursery.start_soon(_stop_on_signal, stop)
 
             async def run_http(task_status: trio.TaskStatus[list[str]]) -> None:
-                await hypercorn_serve(app, hypercorn_config(settings),  # type: ignore[arg-type]
+                await hypercorn_serve(TrustedProxies(app, settings.trusted_proxies),
+                                      hypercorn_config(settings),
                                       shutdown_trigger=_shutdown(stop, context),
                                       task_status=task_status)
                 nursery.cancel_scope.cancel()
 
             urls = await nursery.start(run_http)
-            log.info("serving", urls=urls)
-            task_status.started(Running(urls=urls, context=context, stop=stop))
+            metrics_urls: list[str] = []
+            if settings.metrics_address:
+                config = hypercorn_config(settings)
+                config.bind = [settings.metrics_address]
+                metrics_urls = await nursery.start(partial(
+                    hypercorn_serve, scrape_app(context.metrics), config,  # type: ignore[arg-type]
+                    shutdown_trigger=stop.wait))
+            log.info("serving", urls=urls, metrics_urls=metrics_urls)
+            task_status.started(Running(urls=urls, context=context, stop=stop,
+                                        metrics_urls=metrics_urls))
     log.info("stopped")
 
 

@@ -119,6 +119,8 @@ def require(*roles: str) -> Callable[[F], F]:
                 raise Forbidden("Your account does not have permission to do this.")
             return await handler(*args, **kwargs)
 
+        # Read by the OpenAPI document to declare 401 and 403 (vclinic.server.openapi).
+        wrapper.__vclinic_roles__ = roles  # type: ignore[attr-defined]
         return wrapper  # type: ignore[return-value]
 
     return decorate

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from vclinic.errors import BadRequest, NotFound
+from vclinic.errors import BadRequest, Conflict, NotFound
 from vclinic.sessions import link, schedule
 from vclinic.sessions.directory import check_patient, org_user_names
 from vclinic.sessions.model import (
@@ -112,6 +112,14 @@ def from_appointment(key: bytes, org_id: str, creator_id: str, appointment_id: s
                                   Appointment.organisation == org_id)
     if row is None:
         raise NotFound("There is no such appointment.", code="appointment_not_found")
+    # One appointment, one session: a second Create Telehealth Session (a double click, a
+    # second tab) leads to the open one instead of a duplicate.
+    current = TelehealthSession.get_or_none(TelehealthSession.id == row.session_id) \
+        if row.session_id else None
+    if current is not None and current.status == "open":
+        raise Conflict("This appointment already has a telehealth session.",
+                       code="appointment_has_session", session_id=current.id,
+                       next=f"/preview?session={current.id}")
     if participants is None:
         participants = tuple(
             (p.user_id, "broadcaster") for p in

@@ -110,6 +110,30 @@ def listing(org_id: str, user_id: str, status: str) -> list[dict[str, Any]]:
     return [{**session_body(r), "your_role": roles.get(r.id)} for r in rows]
 
 
+def in_progress(org_id: str, user_id: str, limit: int = 500) -> list[dict[str, Any]]:
+    """The organisation's open sessions for its admin ``user_id``, oldest first: id, workflow,
+    access level, start, and how many participants are listed and present. A session's name
+    may carry a patient's, and being an admin does not entitle one to it: ``name`` is given only
+    for sessions the admin created or is on (None otherwise)."""
+    rows = list(TelehealthSession.select().where(
+        TelehealthSession.organisation == org_id, TelehealthSession.status == "open")
+        .order_by(TelehealthSession.created_at).limit(limit))
+    counts: dict[str, list[int]] = {r.id: [0, 0] for r in rows}
+    on_it = {r.id for r in rows if r.created_by_id == user_id}
+    people = Participant.select(Participant.session, Participant.state, Participant.user).where(
+        Participant.session.in_(list(counts)), ~Participant.removed)
+    for p in people:
+        counts[p.session_id][0] += 1
+        if p.state in ("connected", "reconnecting"):
+            counts[p.session_id][1] += 1
+        if p.user_id == user_id:
+            on_it.add(p.session_id)
+    return [{"id": r.id, "name": r.name if r.id in on_it else None, "workflow": r.workflow,
+             "access_level": r.access_level, "started_at": _iso(r.created_at),
+             "scheduled_at": _iso(r.scheduled_at), "participants": counts[r.id][0],
+             "present": counts[r.id][1]} for r in rows]
+
+
 def detail(org_id: str | None, user_id: str | None, guest_participant_id: str | None,
            session_id: str) -> dict[str, Any]:
     """One session as the caller may see it; NotFound for sessions they may not see."""

@@ -26,6 +26,9 @@ class Enter:
     new_participant_id: str
     #: The participant's answer to recording consent, when they gave one on entering.
     consent_recording: bool | None = None
+    #: The user is a requester station: not a colleague, so only a session that lists it (a
+    #: Virtual Clinic session) may be entered, as the REST API shows it no other.
+    station: bool = False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,6 +73,9 @@ class Invitee:
     #: A requester station (a Virtual Clinic room's device): not a colleague, so it may only
     #: stay on a list that already has it, with the role it has.
     station: bool = False
+    #: Id for the participant created when this user is not in the session yet (made by the
+    #: sender, so that the state makes no ids).
+    new_participant_id: str = dataclasses.field(kw_only=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,7 +111,11 @@ class UpdateSettings:
 
 @dataclasses.dataclass(frozen=True)
 class Close:
+    """Close the session for everyone: by one of its chairs, or (``as_admin``) by an admin of
+    its organisation, who need not be on it; the caller checked the organisation."""
+
     by_user_id: str | None
+    as_admin: bool = False
 
 
 @dataclasses.dataclass(frozen=True)

@@ -10,6 +10,7 @@ import datetime as dt
 from vclinic.sessions import recording
 from vclinic.sessions.model import GuestSession, Participant, TelehealthSession
 from vclinic.sessions.state import Info, Person, SessionState
+from vclinic.store import audit
 from vclinic.store.field import iso, utcnow
 
 
@@ -35,8 +36,9 @@ def load(session_id: str) -> SessionState | None:
 
 
 def save(state: SessionState) -> None:
-    """Write the session and the dirty participants; end guests' cookie sessions that may no
-    longer be used (removed guests, a closed session). Run inside one transaction."""
+    """Write the session, the dirty participants and the pending audit events; end guests'
+    cookie sessions that may no longer be used (removed guests, a closed session). Run inside
+    one transaction."""
     now = utcnow()
     info = state.info
     if state.info_dirty:
@@ -68,5 +70,8 @@ def save(state: SessionState) -> None:
             Participant.update(**fields).where(Participant.id == pid).execute()
         if person.removed and person.kind == "guest":
             GuestSession.delete().where(GuestSession.participant == pid).execute()
+    for actor_id, action in state.audits:
+        audit.record(info.org_id, actor_id, action, info.id)
+    state.audits.clear()
     state.dirty.clear()
     state.info_dirty = False

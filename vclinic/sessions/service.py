@@ -198,7 +198,8 @@ class SessionService:
             connection_id=connection_id, org_id=None if guest_pid else principal.org_id,
             user_id=None if guest_pid else principal.user_id, guest_participant_id=guest_pid,
             display_name=principal.name, new_participant_id=new_id(),
-            consent_recording=consent_recording))
+            consent_recording=consent_recording,
+            station=principal.is_station))
         return reply
 
     async def leave(self, principal: Principal, session_id: str, participant_id: str,
@@ -235,7 +236,8 @@ class SessionService:
         _practice_only(principal)
         names = await self.store.run(directory.org_user_names, principal.org_id,
                                      [u for u, _ in people])
-        invitees = tuple(m.Invitee(u, names[u], role) for u, role in people)
+        invitees = tuple(m.Invitee(u, names[u], role, new_participant_id=new_id())
+                         for u, role in people)
         reply: dict[str, Any] = await self.call(
             session_id, m.AddParticipants(principal.user_id, invitees))
         return reply
@@ -266,7 +268,8 @@ class SessionService:
             # with the rest of the list; the state lets it stay only as it is.
             users = await self.store.run(directory.roster_users, principal.org_id,
                                          [u for u, _ in roster])
-            invitees = tuple(m.Invitee(u, users[u][0], role, station=users[u][1])
+            invitees = tuple(m.Invitee(u, users[u][0], role, station=users[u][1],
+                                       new_participant_id=new_id())
                              for u, role in roster)
         reply: dict[str, Any] = await self.call(session_id, m.UpdateSettings(
             principal.user_id, tuple(sorted(changes.items())), invitees))
@@ -276,6 +279,27 @@ class SessionService:
         _practice_only(principal)
         reply: dict[str, Any] = await self.call(session_id, m.Close(principal.user_id))
         return reply
+
+    async def end_as_admin(self, principal: Principal, session_id: str) -> dict[str, Any]:
+        """End for Everyone from the admin pages: an admin closes any open session of their
+        organisation, on it or not; audited with the closing write."""
+        if not principal.has_role("admin") or principal.is_guest:
+            raise Forbidden("Your account does not have permission to do this.")
+        ref = await self.store.run(directory.session_ref, session_id)
+        if ref is None or ref["org_id"] != principal.org_id:
+            raise NotFound("There is no such session.", code="session_not_found")
+        # The actor writes the closed session and its audit event in one transaction.
+        reply: dict[str, Any] = await self.call(session_id, m.Close(principal.user_id,
+                                                                    as_admin=True))
+        return reply
+
+    async def in_progress(self, principal: Principal) -> list[dict[str, Any]]:
+        """The organisation's open sessions for its admins (names only of their own)."""
+        if not principal.has_role("admin") or principal.is_guest:
+            raise Forbidden("Your account does not have permission to do this.")
+        rows: list[dict[str, Any]] = await self.store.run(directory.in_progress,
+                                                          principal.org_id, principal.user_id)
+        return rows
 
 
     # Recording --------------------------------------------------------------------------------

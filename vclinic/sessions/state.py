@@ -8,10 +8,10 @@ connections are in, grace epochs) lives here too; the rows of record are in the 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from vclinic.errors import BadRequest, Conflict, Forbidden, Gone, NotFound
-from vclinic.ids import new_id
 from vclinic.sessions import message as m
 from vclinic.sessions.recording import Active
 from vclinic.sessions.role import ACCESS_LEVELS, ROLES, Ability, can, permissions_dict, qualifies
@@ -35,6 +35,8 @@ class SessionState:
         self.info_dirty = False
         #: The running recording (its row is written by the actor, not by ``save``).
         self.recording: Active | None = None
+        #: Audit events ``(actor_id, action)`` that ``save`` writes with the change.
+        self.audits: list[tuple[str | None, str]] = []
 
     # Look-ups ---------------------------------------------------------------------------------
 
@@ -150,7 +152,7 @@ class SessionState:
         if person is None:
             if c.guest_participant_id is not None:
                 raise Forbidden("Join with the session link first.", code="not_in_session")
-            if self.info.access_level == "private":
+            if self.info.access_level == "private" or c.station:
                 raise Forbidden("This is a private session: only people on its participant "
                                 "list can join.", code="not_invited")
             person = Person(id=c.new_participant_id, user_id=c.user_id,
@@ -223,8 +225,21 @@ class SessionState:
             return None, []
         return None, self._gone(person)
 
+    def _atomically(self, apply: Callable[[Any], Outcome], command: Any) -> Outcome:
+        """``apply(command)``, or on a refusal the state as it was before the command."""
+        saved = copy.deepcopy((self.info, self.people, self.dirty, self.info_dirty))
+        try:
+            return apply(command)
+        except Exception:
+            self.info, self.people, self.dirty, self.info_dirty = saved
+            raise
+
     def _add(self, c: m.AddParticipants) -> Outcome:
+        """Everyone is added, or (a refusal, such as taking the last chair's role) nobody."""
         self.chair(c.by_user_id, Ability.ADD_PARTICIPANT)
+        return self._atomically(self._apply_add, c)
+
+    def _apply_add(self, c: m.AddParticipants) -> Outcome:
         events: list[Any] = []
         added = []
         for invitee in c.invitees:
@@ -234,7 +249,7 @@ class SessionState:
         for invitee in c.invitees:
             person = self.find(invitee.user_id, None)
             if person is None:
-                person = Person(id=new_id(), user_id=invitee.user_id,
+                person = Person(id=invitee.new_participant_id, user_id=invitee.user_id,
                                 display_name=invitee.display_name, role=invitee.role,
                                 kind="practice", listed=True)
                 self.people[person.id] = person
@@ -290,12 +305,7 @@ class SessionState:
         """Settings and the participants list change together or not at all: on a refusal the
         state goes back to what it was before the command."""
         self.chair(c.by_user_id, Ability.CHANGE_SETTINGS)
-        saved = copy.deepcopy((self.info, self.people, self.dirty, self.info_dirty))
-        try:
-            return self._apply_update(c)
-        except Exception:
-            self.info, self.people, self.dirty, self.info_dirty = saved
-            raise
+        return self._atomically(self._apply_update, c)
 
     def _apply_update(self, c: m.UpdateSettings) -> Outcome:
         changes = dict(c.changes)
@@ -349,7 +359,7 @@ class SessionState:
                     person.state = "invited"
                 person.role, person.listed, person.removed = invitee.role, True, False
             else:
-                person = Person(id=new_id(), user_id=invitee.user_id,
+                person = Person(id=invitee.new_participant_id, user_id=invitee.user_id,
                                 display_name=invitee.display_name, role=invitee.role,
                                 kind="practice", listed=True)
                 self.people[person.id] = person
@@ -362,7 +372,11 @@ class SessionState:
         return events
 
     def _close(self, c: m.Close) -> Outcome:
-        self.chair(c.by_user_id, Ability.CLOSE)
+        if c.as_admin:
+            self._open()
+            self.audits.append((c.by_user_id, "session.ended_by_admin"))
+        else:
+            self.chair(c.by_user_id, Ability.CLOSE)
         events: list[Any] = []
         for person in self.people.values():
             if person.state in PRESENT:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,13 +86,33 @@ def vclinic_static_dirs() -> dict[str, Path]:
 def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
     if principal.is_guest or not {"provider", "admin"} & principal.roles:
         return []
-    return [DashboardSection("on-demand", "On-Demand Requests",
-                             "/static/on_demand/section.js", order=30)]
+    sections = [DashboardSection("on-demand", "On-Demand Requests",
+                                 "/static/on_demand/section.js", order=30)]
+    if "admin" in principal.roles:
+        sections.append(DashboardSection("on-demand-setup", "On-Demand setup",
+                                         "/static/on_demand/admin.js", order=50, page="admin"))
+    return sections
 
 
 @hookimpl
 async def vclinic_on_startup(app_context: AppContext) -> None:
+    app_context.metrics.add_refresher(_queue_gauges(app_context))
     # Wake every queue with patients in it, so that grace periods cut short by a restart are
     # armed again even if nobody touches the queue.
     for org_id in await app_context.store.run(record.active_orgs):
         await app_context.ref(queue.KIND, org_id).send(m.Recover())
+
+
+def _queue_gauges(app_context: AppContext) -> Callable[[], Awaitable[None]]:
+    """The refresher of the queue's gauges, read from the database when metrics are scraped."""
+    metrics = app_context.metrics
+    depth = metrics.gauge("vclinic_on_demand_queue_depth", "Patients waiting in On-Demand queues")
+    longest = metrics.gauge("vclinic_on_demand_queue_longest_wait_seconds",
+                            "How long the patient waiting longest has waited (0: nobody waits)")
+
+    async def refresh() -> None:
+        waiting, wait = await app_context.store.run(record.queue_statistics)
+        depth.set(waiting)
+        longest.set(wait)
+
+    return refresh

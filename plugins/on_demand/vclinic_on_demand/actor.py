@@ -99,6 +99,15 @@ class QueueActor(Actor):
         # After the change was stored: listeners hear only of what happened.
         self.app.plugins.emit(event)
 
+    def _positions(self) -> None:
+        """Someone left the line: tell every waiting patient their place and the estimate
+        (``on_demand.position``), instead of their page asking again and again."""
+        for entry in self.state.entries.values():
+            if entry.status == "waiting":
+                self._patient(entry.id, "on_demand.position", {
+                    "position": self.state.position(entry.id),
+                    "waiting": self.state.waiting_count(), **self.state.estimate()})
+
     def _row(self, entry: Entry) -> dict[str, Any]:
         return entry.public(utcnow(), self.state.position(entry.id))
 
@@ -163,7 +172,7 @@ class QueueActor(Actor):
         entry = self.state.get(c.request_id)
         answers = {**entry.answers, **dict(c.answers)}
         await self._save(entry.id, answers=answers)
-        entry.answers = answers
+        self.state.answer(entry.id, answers)
         self._staff("on_demand.request_updated", {"request": self._row(entry)})
         return self._status(entry.id)
 
@@ -205,6 +214,7 @@ class QueueActor(Actor):
         self._gauge()
         self._staff("on_demand.request_removed", {"request_id": request_id, "reason": outcome})
         self._patient(request_id, "on_demand.left", {"reason": outcome})
+        self._positions()
         self._announce(e.RequestEnded(self.org_id, request_id, outcome))
         return entry
 
@@ -229,6 +239,7 @@ class QueueActor(Actor):
                                                   "by": c.user_id, "session_id": session_id})
         self._patient(entry.id, "on_demand.claimed",
                       {"session_id": session_id, "join": "/api/v1/on_demand/patient/join"})
+        self._positions()
         self._announce(e.RequestClaimed(self.org_id, entry.id, c.user_id, session_id,
                                         participant_id, round(wait, 1)))
         return {"request_id": entry.id, "session_id": session_id,
@@ -239,10 +250,11 @@ class QueueActor(Actor):
         if not await self.app.store.run(record.is_on_call, c.provider_id):
             raise Conflict("That provider is not On-Call.", code="provider_not_on_call")
         await self._save(entry.id, assigned_to=c.provider_id)
-        entry.assigned_to = c.provider_id
+        self.state.assign(entry.id, c.provider_id)
         await self.app.notify(c.provider_id, "on_demand.assigned",
-                              "New on-demand session request",
-                              {"request_id": entry.id, "url": "/dashboard#on-demand"})
+                              f"New on-demand session request {ticket(entry.id)} assigned to you",
+                              {"request_id": entry.id,
+                               "url": f"/dashboard#on-demand-request-{entry.id}"})
         row = self._row(entry)
         self._staff("on_demand.request_updated", {"request": row})
         self._announce(e.RequestAssigned(self.org_id, entry.id, c.provider_id))
@@ -267,8 +279,14 @@ class QueueActor(Actor):
         self._patient(entry.id, "on_demand.declined", {
             "message": "Your request was declined. We have emailed you; please try again "
                        "later or contact the clinic."})
+        self._positions()
         self._announce(e.RequestDeclined(self.org_id, entry.id, c.by))
         return {"request_id": entry.id, "status": "declined"}
+
+
+def ticket(request_id: str) -> str:
+    """The short reference of a request shown on its row and in the bell (no patient data)."""
+    return request_id[:8].upper()
 
 
 def check_claimer(is_admin: bool, on_call: bool) -> None:

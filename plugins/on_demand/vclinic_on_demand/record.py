@@ -6,7 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from vclinic.api import NotFound, Organisation, User, enqueue_email, token_hash, utcnow
+from vclinic.api import (
+    NotFound,
+    Organisation,
+    User,
+    audit,
+    enqueue_email,
+    token_hash,
+    utcnow,
+)
 from vclinic_on_demand import intake
 from vclinic_on_demand.model import ACTIVE, IntakeForm, OnCall, QueueRequest
 from vclinic_on_demand.state import RECENT_WAITS, Entry
@@ -26,10 +34,13 @@ def fields(org_id: str) -> list[dict[str, Any]]:
     return list(row.fields) if row is not None and row.fields else list(intake.DEFAULT_FIELDS)
 
 
-def save_fields(org_id: str, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def save_fields(org_id: str, actor_id: str, new: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Replace the organisation's setup guide, audited as done by ``actor_id`` (in a
+    transaction)."""
     (IntakeForm.insert(organisation_id=org_id, fields=new, updated_at=utcnow())
      .on_conflict(conflict_target=[IntakeForm.organisation_id],
                   update={IntakeForm.fields: new, IntakeForm.updated_at: utcnow()}).execute())
+    audit.record(org_id, actor_id, "on_demand.intake_changed", org_id)
     return new
 
 
@@ -111,3 +122,13 @@ def on_call_providers(org_id: str) -> list[dict[str, Any]]:
 def active_orgs() -> list[str]:
     return [r.organisation_id for r in QueueRequest.select(QueueRequest.organisation_id)
             .where(QueueRequest.status.in_(ACTIVE)).distinct()]
+
+
+def queue_statistics() -> tuple[int, float]:
+    """Patients waiting in every queue of the node's database, and the longest wait so far in
+    seconds (0 when nobody waits), for metrics."""
+    now = utcnow()
+    waiting = QueueRequest.select().where(QueueRequest.status == "waiting")
+    first = waiting.order_by(QueueRequest.created_at).first()
+    longest = (now - (first.completed_at or first.created_at)).total_seconds() if first else 0.0
+    return waiting.count(), max(0.0, longest)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
-from quart import Blueprint
+from quart import Blueprint, Response, request
 from quart_schema import tag, validate_querystring, validate_request
 
 from vclinic.api import current_principal, require, services
-from vclinic_on_demand import intake, queue, record
+from vclinic_on_demand import intake, poster, queue, record
 from vclinic_on_demand import message as m
 from vclinic_on_demand.actor import check_claimer
 
@@ -65,8 +65,36 @@ async def get_intake() -> dict[str, Any]:
 async def put_intake(data: FieldsBody) -> dict[str, Any]:
     """Replace the setup guide (admins): required and optional fields."""
     fields = intake.check_fields(data.fields)
-    org_id = current_principal().org_id
-    return {"fields": await services().store.atomic(record.save_fields, org_id, fields)}
+    principal = current_principal()
+    return {"fields": await services().store.atomic(record.save_fields, principal.org_id,
+                                               principal.user_id, fields)}
+
+
+@blueprint.get("/public-page")
+@tag(["on_demand"])
+@require("admin")
+async def public_page() -> dict[str, Any]:
+    """The organisation's public-facing calendar page (Meet Now): its ``url`` to share and
+    ``qr_svg_url``, a QR code of it to print (admins)."""
+    principal = current_principal()
+    return {"url": poster.page_url(_base_url(), principal.org_slug),
+            "qr_svg_url": "/api/v1/on_demand/public-page/qr.svg"}
+
+
+@blueprint.get("/public-page/qr.svg")
+@tag(["on_demand"])
+@require("admin")
+async def public_page_qr() -> Response:
+    """The public page's QR code as SVG, ready to print (admins)."""
+    principal = current_principal()
+    svg = poster.qr_svg(poster.page_url(_base_url(), principal.org_slug))
+    return Response(svg, content_type="image/svg+xml",
+                    headers={"Cache-Control": "private, no-store"})
+
+
+def _base_url() -> str:
+    # The configured public address wins: behind a proxy the request's host may be internal.
+    return services().settings.public_url or request.host_url
 
 
 @blueprint.get("/on-call")

@@ -52,6 +52,16 @@ class Entry:
     def waited(self, now: dt.datetime) -> float:
         return max(0.0, (now - self.created_at).total_seconds())
 
+    def row(self) -> dict[str, Any]:
+        """Its request row's columns that ``record.load`` reads back. The open connections are
+        in the QueueActor's presence snapshot; ``epoch`` is not kept: after a restart the
+        actor arms fresh timers, so the old ones must not match."""
+        return {"id": self.id, "name": self.name, "email": self.email,
+                "created_at": self.created_at, "status": self.status,
+                "answers": dict(self.answers), "completed_at": self.completed_at,
+                "assigned_to": self.assigned_to, "present": bool(self.connections),
+                "disconnected_at": self.disconnected_at}
+
 
 class QueueState:
     """The live queue of one organisation."""
@@ -105,6 +115,18 @@ class QueueState:
         entry = self.entries.pop(request_id)
         if claimed:
             self.recent_waits.append(entry.waited(now))
+        return entry
+
+    def answer(self, request_id: str, answers: dict[str, Any]) -> Entry:
+        """Merge intake answers (already checked against the organisation's fields)."""
+        entry = self.get(request_id)
+        entry.answers = {**entry.answers, **answers}
+        return entry
+
+    def assign(self, request_id: str, provider_id: str) -> Entry:
+        """An admin assigned the request to an On-Call provider (the caller checked that)."""
+        entry = self.get(request_id)
+        entry.assigned_to = provider_id
         return entry
 
     def complete(self, request_id: str, now: dt.datetime) -> Entry:

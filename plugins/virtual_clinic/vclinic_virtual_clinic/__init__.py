@@ -75,10 +75,15 @@ def vclinic_static_dirs() -> dict[str, Path]:
 
 @hookimpl
 def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
-    if principal.is_guest or not principal.uses_workflow(NAME):
+    if principal.is_guest:
         return []
     roles = principal.roles
-    sections = []
+    # The admin's settings stay reachable with the workflow off: that is where it is turned on.
+    sections = [DashboardSection("virtual-clinic-settings", "Virtual Clinic settings",
+                                 "/static/virtual-clinic/admin.js", order=40, page="admin")
+                ] if "admin" in roles else []
+    if not principal.uses_workflow(NAME):
+        return sections
     if "provider" in roles:
         sections.append(DashboardSection("availability", "Availability for sessions",
                                          "/static/virtual-clinic/availability.js", order=0))

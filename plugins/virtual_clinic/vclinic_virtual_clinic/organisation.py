@@ -19,7 +19,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from vclinic.api import NotFound, Organisation
+from vclinic.api import NotFound, Organisation, audit
 
 NAME = "virtual_clinic"
 DEFAULT_EXPIRY_SECONDS = 120
@@ -55,10 +55,11 @@ def read(org_id: str) -> ClinicSettings:
     return _of(org.settings or {})
 
 
-def write(org_id: str, deployed: list[str], enabled: bool | None, decline_notes: bool | None,
-          expiry: int | None) -> ClinicSettings:
-    """Change the organisation's settings; ``deployed`` are the workflows the deployment
-    enables (written out as the organisation's list the first time one is turned off)."""
+def write(org_id: str, actor_id: str, deployed: list[str], enabled: bool | None,
+          decline_notes: bool | None, expiry: int | None) -> ClinicSettings:
+    """Change the organisation's settings, audited as done by ``actor_id``; ``deployed`` are
+    the workflows the deployment enables (written out as the organisation's list the first
+    time one is turned off). Run it in a transaction (``store.atomic``)."""
     org = Organisation.get(Organisation.id == org_id)
     settings = dict(org.settings or {})
     if enabled is not None:
@@ -75,4 +76,5 @@ def write(org_id: str, deployed: list[str], enabled: bool | None, decline_notes:
         own["request_expiry_seconds"] = expiry
     settings[NAME] = own
     Organisation.update(settings=settings).where(Organisation.id == org_id).execute()
+    audit.record(org_id, actor_id, "virtual_clinic.settings_changed", org_id)
     return _of(settings)

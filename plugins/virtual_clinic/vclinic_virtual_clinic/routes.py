@@ -285,7 +285,8 @@ async def change_settings(data: SettingsBody) -> dict[str, Any]:
     """Turn the Virtual Clinic on or off for the organisation, allow notes on declined
     requests, and set how long a request waits before it expires (admins)."""
     deployed = [p.name for p in services().plugins.installed() if p.enabled]
+    principal = current_principal()
     settings = await services().store.atomic(
-        organisation.write, current_principal().org_id, deployed, data.enabled,
+        organisation.write, principal.org_id, principal.user_id, deployed, data.enabled,
         data.decline_notes, data.request_expiry_seconds)
     return {"settings": settings.public()}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -38,7 +39,8 @@ class NodeThread:
 
     def __init__(self, data_dir: Path, **settings: Any) -> None:
         self.data_dir = data_dir
-        self.settings = settings
+        # Its pages are used by real browsers, whose calls need a media worker.
+        self.settings = {"media": True, **settings}
         self.running: Running | None = None
         self.error: BaseException | None = None
         self._token: trio.lowlevel.TrioToken | None = None
@@ -84,6 +86,24 @@ class NodeThread:
             raise self.error
 
 
+def wait_for(page: Any, predicate: str, arg: Any = None, *, timeout: float = 30000,
+             polling: float = 100) -> None:
+    """Wait until ``predicate`` (an expression, or a function of ``arg``) is truthy in ``page``;
+    raise Playwright's TimeoutError after ``timeout`` ms.
+
+    ``page.wait_for_function`` compiles its predicate with ``eval`` inside the page, which the
+    pages' Content-Security-Policy (no ``'unsafe-eval'``) refuses; ``page.evaluate`` goes through
+    the DevTools protocol, which the policy does not restrict (and it awaits async predicates).
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(predicate, arg):
+        if time.monotonic() > deadline:
+            raise PlaywrightTimeout(f"timed out after {timeout} ms waiting for {predicate}")
+        page.wait_for_timeout(polling)
+
+
 def axe_script() -> Path | None:
     """axe.min.js from node_modules, installed with npm (not saved to package.json) if absent."""
     if not AXE.exists() and shutil.which("npm"):
@@ -103,7 +123,8 @@ AXE_RUN = """async () => {
 
 def serious_violations(page: Any, axe: Path) -> list[str]:
     """axe-core's serious and critical findings on the page as it is now."""
-    page.add_script_tag(path=str(axe))
+    # Evaluated rather than added as a <script> element, which the pages' CSP would refuse.
+    page.evaluate(axe.read_text())
     return page.evaluate(AXE_RUN)  # type: ignore[no-any-return]
 
 
@@ -253,7 +274,7 @@ def open_call(browser: Any, node: NodeThread, guest_browser: Any = None,
         guest.wait_for_url(lambda url: "/preview" in url)
         camera = guest.get_by_label("Camera", exact=True)
         camera.select_option(label=guest_camera)
-        guest.wait_for_function("""() => (JSON.parse(sessionStorage.getItem('vclinic.devices'))
+        wait_for(guest, """() => (JSON.parse(sessionStorage.getItem('vclinic.devices'))
           || {}).videoId === document.getElementById('camera').value""")
     if "/preview" in guest.url:
         guest.get_by_role("button", name="Join Session").click()

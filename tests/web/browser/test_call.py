@@ -21,6 +21,7 @@ from tests.web.browser.harness import (
     expect,
     open_call,
     serious_violations,
+    wait_for,
     wait_media_flowing,
 )
 
@@ -35,7 +36,7 @@ def test_provider_and_guest_see_and_hear_each_other(browser: Any, node: NodeThre
         expect()(provider.locator(".tile:not(.self) .tile-name")).to_have_text(GUEST)
         expect()(guest.locator(".tile:not(.self) .tile-name")).to_have_text("Dr Ada Lovelace")
         remote = provider.locator(".tile:not(.self) video").first
-        provider.wait_for_function("v => v.videoWidth > 0", arg=remote.element_handle())
+        wait_for(provider, "v => v.videoWidth > 0", remote.element_handle())
         guest_row = provider.locator("#participants li", has_text=GUEST)
         expect()(guest_row).to_contain_text("Connected")
         assert serious_violations(provider, axe) == []
@@ -117,11 +118,9 @@ def test_network_drop_reconnects_and_media_resumes(browser: Any, node: NodeThrea
             wait_media_flowing(page)
         drop_sockets(node)
         for page in (provider, guest):
-            page.wait_for_function("document.body.dataset.media === 'reconnecting'",
-                                   timeout=WAIT_MS)
+            wait_for(page, "document.body.dataset.media === 'reconnecting'", timeout=WAIT_MS)
         for page in (provider, guest):
-            page.wait_for_function("document.body.dataset.media === 'connected'",
-                                   timeout=WAIT_MS)
+            wait_for(page, "document.body.dataset.media === 'connected'", timeout=WAIT_MS)
             wait_media_flowing(page)
             expect()(page.locator("#call-status")).to_be_hidden()
         expect()(provider.locator("#participants li", has_text=GUEST)).to_contain_text("Connected")
@@ -140,8 +139,8 @@ def test_screen_share_reaches_the_other_side_as_its_own_tile(browser: Any,
         screen = guest.locator(".tile.screen")
         expect()(screen.locator(".tile-name")).to_have_text(
             "Dr Ada Lovelace\u2019s screen")
-        guest.wait_for_function("v => v.videoWidth > 0",
-                                arg=screen.locator("video").element_handle(), timeout=WAIT_MS)
+        wait_for(guest, "v => v.videoWidth > 0", screen.locator("video").element_handle(),
+                 timeout=WAIT_MS)
         provider.get_by_role("button", name="Stop Sharing").click()
         expect()(guest.locator(".tile.screen")).to_have_count(0, timeout=WAIT_MS)
         expect()(guest.locator(".tile:not(.self)")).to_have_count(1)

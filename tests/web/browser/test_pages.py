@@ -7,7 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.fakes import DEMO_PASSWORD, PROVIDER, STATION
-from tests.web.browser.harness import NodeThread, serious_violations, signin
+from tests.web.browser.harness import (
+    NodeThread,
+    create_session,
+    serious_violations,
+    signin,
+    wait_for,
+)
 from vclinic import notifications
 
 
@@ -108,12 +114,13 @@ def test_bell_updates_live_and_marks_read_across_tabs(node: NodeThread, context:
 
 def test_camera_preview_shows_live_video_and_a_moving_level(node: NodeThread, page: Any) -> None:
     signin(page, node.url, PROVIDER, DEMO_PASSWORD)
-    page.goto(f"{node.url}/preview?session=s-preview")
+    session_id, _ = create_session(page, "Preview check")
+    page.goto(f"{node.url}/preview?session={session_id}")
     page.wait_for_selector("body[data-ready=true]")
     video = page.locator("#self-video")
-    page.wait_for_function("document.getElementById('self-video').videoWidth > 0")
+    wait_for(page, "document.getElementById('self-video').videoWidth > 0")
     first = video.evaluate("v => v.currentTime")
-    page.wait_for_function(f"document.getElementById('self-video').currentTime > {first} + 0.5")
+    wait_for(page, f"document.getElementById('self-video').currentTime > {first} + 0.5")
     levels = set()
     for _ in range(40):
         levels.add(round(page.locator("#level").evaluate("m => m.value"), 4))
@@ -125,7 +132,7 @@ def test_camera_preview_shows_live_video_and_a_moving_level(node: NodeThread, pa
     expect()(page.get_by_label("Microphone", exact=True)).not_to_have_value("")
     expect()(page.get_by_role("button", name="Back")).to_be_enabled()
     page.get_by_role("button", name="Join Session").click()
-    page.wait_for_url(f"{node.url}/call?session=s-preview")
+    page.wait_for_url(f"{node.url}/call?session={session_id}")
 
 
 def test_no_serious_accessibility_violations(node: NodeThread, context: Any, axe: Path) -> None:
@@ -140,10 +147,11 @@ def test_no_serious_accessibility_violations(node: NodeThread, context: Any, axe
     found["dashboard"] = serious_violations(page, axe)
     page.locator("#bell-button").click()
     found["dashboard with the bell open"] = serious_violations(page, axe)
-    page.goto(f"{node.url}/preview?session=s-axe")
+    session_id, _ = create_session(page, "Accessibility check")
+    page.goto(f"{node.url}/preview?session={session_id}")
     page.wait_for_selector("body[data-ready=true]")
     found["preview"] = serious_violations(page, axe)
     page.goto(f"{node.url}/call?session=s-axe")
-    page.wait_for_function("document.body.dataset.ready || document.body.dataset.ended")
+    wait_for(page, "document.body.dataset.ready || document.body.dataset.ended")
     found["call"] = serious_violations(page, axe)
     assert {name: v for name, v in found.items() if v} == {}

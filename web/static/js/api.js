@@ -7,6 +7,7 @@ export class ApiError extends Error {
     super(error.message || `The server answered ${status}.`);
     this.status = status;
     this.code = error.code || "http_error";
+    this.details = error.details || {};
   }
 }
 

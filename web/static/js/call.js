@@ -5,8 +5,9 @@ import { api } from "./api.js";
 import { ChairTools } from "./chair_tools.js";
 import { chosenDevices, constraints, mediaErrorText, openMedia } from "./devices.js";
 import { SfuPeer } from "./media.js";
+import { copyLink, replaceLink, showShareLink as shareLink } from "./share_link.js";
 import {
-  announce, consentKey, formatClock, roleName, sessionIdFromUrl, setBanner,
+  announce, consentKey, formatClock, localName, roleName, sessionIdFromUrl, setBanner,
 } from "./ui.js";
 import { renderParticipants, Tiles } from "./tiles.js";
 import { Socket, WsError } from "./ws.js";
@@ -30,9 +31,12 @@ function status(text, kind = "info") {
   if (text) announce(text);
 }
 
-// Whether this participant may send `source`; the server checks again on every offer.
+// Whether this participant may send `source`; the server checks again on every offer. The
+// permissions come with session.enter; after a role change (which arrives as the role alone)
+// the role decides.
 function canPublish(source) {
   const you = state.you || {};
+  if (state.enteredRole && you.role !== state.enteredRole) return you.role !== "viewer";
   const permissions = you.permissions;
   if (Array.isArray(permissions)) {
     return permissions.includes(`publish_${source}`) || permissions.includes("publish")
@@ -48,13 +52,16 @@ function canPublish(source) {
 
 function render() {
   const session = state.session || {};
-  $("session-name").textContent = session.name || "Session";
-  document.title = `${session.name || "Session"} · vclinic`;
+  const name = localName(session.name) || "Session";
+  $("session-name").textContent = name;
+  document.title = `${name} · vclinic`;
   $("recording").hidden = !isRecording();
   chairTools.update(state);
   renderParticipants($("participants"), [...participants.values()], state.you,
     (p) => chairTools.roleControl(p));
-  const present = [...participants.values()].filter((p) => p.state !== "left").length;
+  const present = [...participants.values()]
+    .filter((p) => p.state !== "left" && p.state !== "removed").length;
+  showWaitingFor();
   $("participant-count").textContent = `(${present})`;
   for (const p of participants.values()) {
     if (state.you && p.id === state.you.id) continue;
@@ -68,6 +75,24 @@ function render() {
     && state.stream.getVideoTracks().length);
   updateControls();
   chairTools.update(state);
+}
+
+// Someone who is in the call before any Session Chair (a requester station before the
+// provider, a patient before the clinician) is told whom they are waiting for.
+function showWaitingFor() {
+  const box = $("waiting-for");
+  const you = state.you;
+  const others = [...participants.values()].filter((p) => !you || p.id !== you.id);
+  const chairHere = others.some((p) => p.role === "chair"
+    && (p.state === "connected" || p.state === "reconnecting"));
+  const waiting = Boolean(you) && !state.ended && you.role !== "chair" && you.state !== "waiting"
+    && !chairHere;
+  const names = others.filter((p) => p.role === "chair" && p.state !== "removed")
+    .map((p) => p.display_name).filter(Boolean);
+  const text = waiting ? `Waiting for ${names.length ? names.join(" or ") : "the Session Chair"} `
+    + "to join. Please stay on this page." : "";
+  if (box.textContent !== text) box.textContent = text;
+  box.hidden = !waiting;
 }
 
 function isRecording() {
@@ -93,7 +118,10 @@ function updateControls() {
   camera.textContent = state.videoMuted ? "Start Camera" : "Stop Camera";
   camera.setAttribute("aria-pressed", String(state.videoMuted));
   camera.disabled = !state.stream || !state.stream.getVideoTracks().length;
-  $("switch-camera").hidden = camera.disabled || !state.canSwitch;
+  // A Viewer sends nothing: Mute and Stop Camera would do nothing for them.
+  mute.hidden = !canPublish("audio");
+  camera.hidden = !canPublish("video");
+  $("switch-camera").hidden = camera.hidden || camera.disabled || !state.canSwitch;
   const screen = $("screen");
   screen.hidden = !navigator.mediaDevices.getDisplayMedia || isPhone() || !canPublish("screen")
     || !state.mediaStarted;
@@ -111,28 +139,13 @@ function isChair() {
   return Boolean(state.you) && !state.ended && state.you.role === "chair";
 }
 
-// Chairs see the guest link to share (GET .../links) under the participant list.
+// Chairs see the link to share under the participant list (share_link.js).
 async function showShareLink() {
-  const box = $("share");
   if (!isChair()) {
-    box.hidden = true;
+    $("share").hidden = true;
     return;
   }
-  const links = await api("GET", `/sessions/${encodeURIComponent(sessionId)}/links`);
-  if (!links.guest) return;
-  $("share-link").value = new URL(links.guest.path, window.location.origin).href;
-  box.hidden = false;
-}
-
-async function copyLink() {
-  const input = $("share-link");
-  input.select();
-  try {
-    await navigator.clipboard.writeText(input.value);
-    status("The session link is copied.");
-  } catch {
-    status("Select the link and copy it with your keyboard.", "warning");
-  }
+  await shareLink(sessionId, state.session && state.session.access_level);
 }
 
 async function endForEveryone() {
@@ -150,10 +163,13 @@ function upsert(participant) {
   participants.set(participant.id, merged);
   if (state.you && participant.id === state.you.id) {
     const wasWaiting = state.you.state === "waiting";
+    const wasRole = state.you.role;
     state.you = { ...state.you, ...participant };
     if (wasWaiting && state.you.state === "connected") {
       status("You have been admitted.");
       startMedia();
+    } else if (state.you.role !== wasRole) {
+      regainMedia().catch((error) => console.error("media after a role change", error));
     }
   }
   return merged;
@@ -219,6 +235,42 @@ async function startMedia() {
     if (state.audioMuted || state.videoMuted) await sendMuteState();
   } catch (error) {
     status(error.message || "The video connection could not be started.", "error");
+  }
+}
+
+function liveTrack(kind) {
+  return Boolean(state.stream && state.stream.getTracks()
+    .some((track) => track.kind === kind && track.readyState === "live"));
+}
+
+// A role that may publish again (a Viewer made Broadcaster during the call): open the camera
+// and microphone the revocation stopped and send them on the same connection, so that the
+// others see and hear this participant without a reload.
+async function regainMedia() {
+  if (!state.peer || state.ended || state.regaining) return;
+  const want = { audio: canPublish("audio") && !liveTrack("audio"),
+    video: canPublish("video") && !liveTrack("video") };
+  if (!want.audio && !want.video) return;
+  state.regaining = true;
+  try {
+    const fresh = await openMedia(chosenDevices(), want);
+    const kept = state.stream ? state.stream.getTracks()
+      .filter((track) => track.readyState === "live") : [];
+    state.stream = new MediaStream([...kept, ...fresh.getTracks()]);
+    $("self-video").srcObject = state.stream;
+    for (const track of fresh.getTracks()) {
+      await state.peer.publish(track.kind, track);
+      if (track.kind === "audio") state.audioMuted = false;
+      if (track.kind === "video") state.videoMuted = false;
+    }
+    await sendMuteState();
+    await updateCameras();
+    status("The Session Chair let you send audio and video again.");
+  } catch (error) {
+    status(`${mediaErrorText(error)} You can still see and hear the others.`, "error");
+  } finally {
+    state.regaining = false;
+    render();
   }
 }
 
@@ -440,7 +492,7 @@ function removed({ participant_id: id, reason }) {
     return;
   }
   const p = participants.get(id);
-  if (p) upsert({ id, state: "left" });
+  if (p) upsert({ id, state: "removed" });
   tiles.removeParticipant(id);
   render();
 }
@@ -483,7 +535,8 @@ setInterval(async () => {
 socket.on("session.participant_joined", ({ participant }) => { upsert(participant); render(); });
 socket.on("session.participant_updated", ({ participant }) => { upsert(participant); render(); });
 socket.on("session.participant_left", ({ participant_id: id }) => {
-  if (participants.has(id)) upsert({ id, state: "left" });
+  const known = participants.get(id);
+  if (known && known.state !== "removed") upsert({ id, state: "left" });
   tiles.removeParticipant(id);
   render();
 });
@@ -504,9 +557,13 @@ socket.on("media.stats", ({ participant_id: id, loss, rtt }) => {
   render();
 });
 socket.on("session.updated", ({ session }) => {
+  const level = state.session && state.session.access_level;
   state.session = { ...state.session, ...session };
   render();
   updateClock();
+  if (state.session.access_level !== level) {
+    showShareLink().catch((error) => console.error("session link", error));
+  }
 });
 socket.on("session.removed", removed);
 socket.on("session.recording", recordingChanged);
@@ -561,7 +618,8 @@ $("screen").addEventListener("click", toggleScreen);
 $("record").addEventListener("click", toggleRecording);
 $("hangup").addEventListener("click", hangUp);
 $("end-all").addEventListener("click", endForEveryone);
-$("copy-link").addEventListener("click", copyLink);
+$("copy-link").addEventListener("click", () => copyLink(status));
+$("replace-link").addEventListener("click", () => replaceLink(sessionId, status));
 $("rejoin").addEventListener("click", () => window.location.reload());
 
 async function main() {

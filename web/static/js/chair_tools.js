@@ -51,7 +51,8 @@ export class ChairTools {
   // The Role control of one row of the participant list (chairs only; not their own row).
   roleControl(participant) {
     const you = this.state.you;
-    if (!isChair(this.state) || !you || participant.id === you.id || participant.state === "left") {
+    if (!isChair(this.state) || !you || participant.id === you.id
+      || participant.state === "left" || participant.state === "removed") {
       return null;
     }
     const roles = participant.kind === "guest" ? ["broadcaster", "viewer"]

@@ -20,6 +20,20 @@ async function renderSection(section, element, shell) {
   }
 }
 
+// A link into the dashboard (a notification's "/dashboard#on-demand-request-…") names an
+// element that exists only once its section has rendered, so the browser cannot scroll to it
+// on load: scroll once the sections are drawn, falling back to the section the name starts with.
+function showTarget(sections) {
+  const id = decodeURIComponent(location.hash.slice(1));
+  if (!id) return;
+  const section = sections.find((s) => id === s.id || id.startsWith(`${s.id}-`));
+  const target = document.getElementById(id)
+    || (section && document.getElementById(`section-${section.id}`));
+  if (!target) return;
+  target.scrollIntoView({ block: "center" });
+  target.classList.add("targeted");
+}
+
 async function main() {
   const info = await me();
   if (!info) {
@@ -32,6 +46,7 @@ async function main() {
     return;
   }
   document.getElementById("user-name").textContent = info.user.name;
+  document.getElementById("admin-link").hidden = !(info.user.roles || []).includes("admin");
   document.getElementById("org-name").textContent = info.user.organisation.slug;
   document.getElementById("signout").addEventListener("click", async () => {
     await api("POST", "/auth/signout");
@@ -68,6 +83,8 @@ async function main() {
   status.textContent = shown ? "" : "No workflows are enabled for your organisation yet.";
   status.hidden = shown > 0;
   await Promise.all([ready, ...rendering]);
+  showTarget(sections);
+  window.addEventListener("hashchange", () => showTarget(sections));
   document.body.dataset.ready = "true";
 }
 

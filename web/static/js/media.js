@@ -202,6 +202,23 @@ export class SfuPeer {
     });
   }
 
+  // Send `track` as `source` again after the permission came back (a Viewer made Broadcaster):
+  // on the transceiver the source used before when there is one (no renegotiation), else on a
+  // new one, offered to the server.
+  publish(source, track) {
+    return this.serial(async () => {
+      this.localTracks[source] = track;
+      const current = this.senders[source];
+      if (current) {
+        await current.sender.replaceTrack(track);
+        return;
+      }
+      if (!this.pc) return;
+      this.senders[source] = this.pc.addTransceiver(track, { direction: "sendonly" });
+      await this.offer();
+    });
+  }
+
   // Stop sending `source`: the server withdrew the permission (media.revoked).
   async revoke(source) {
     if (source === "screen") return this.setScreen(null);

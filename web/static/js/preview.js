@@ -2,7 +2,8 @@
 // then "Join Session" (the call page) or "Back".
 import { chosenDevices, levelMeter, mediaErrorText, openMedia, rememberDevices } from "./devices.js";
 import { api, me } from "./api.js";
-import { consentKey, sessionIdFromUrl, setBanner } from "./ui.js";
+import { copyLink, replaceLink, showShareLink } from "./share_link.js";
+import { consentKey, localName, readyKey, sessionIdFromUrl, setBanner } from "./ui.js";
 
 const video = document.getElementById("self-video");
 const cameraSelect = document.getElementById("camera");
@@ -81,6 +82,11 @@ document.getElementById("devices").addEventListener("submit", (event) => {
   window.location.assign(`/call?session=${encodeURIComponent(sessionId)}`);
 });
 
+const shareStatus = (text) => { document.getElementById("share-status").textContent = text; };
+document.getElementById("copy-link").addEventListener("click", () => copyLink(shareStatus));
+document.getElementById("replace-link").addEventListener("click",
+  () => replaceLink(sessionId, shareStatus));
+
 document.getElementById("back").addEventListener("click", async () => {
   stopAll();
   // Back leaves the preview without ending the session. A guest has no dashboard (and going
@@ -91,20 +97,59 @@ document.getElementById("back").addEventListener("click", async () => {
   else window.location.assign("/dashboard");
 });
 
-if (!sessionId) {
-  setBanner("preview-error", "This link does not name a session. Go back and open the session again.", "error");
-  document.getElementById("join").disabled = true;
-}
-// The session's name, when the sessions API knows it; the preview works without it.
-if (sessionId) {
-  api("GET", `/sessions/${encodeURIComponent(sessionId)}`).then((body) => {
-    const name = body && body.session && body.session.name;
-    if (!name) return;
+// Who is looking, and whether they may join, before the camera goes on: a colleague's link
+// opened signed out goes to sign-in first (and comes back here), and someone the session does
+// not admit (a Private session they are not listed on, a closed one) is told so with the
+// camera never turned on.
+async function admitted() {
+  if (!sessionId) {
+    setBanner("preview-error", "This link does not name a session. Go back and open the session again.", "error");
+    return false;
+  }
+  const info = await me().catch(() => null);
+  if (!info) {
+    const next = `${location.pathname}${location.search}`;
+    window.location.replace(`/signin?next=${encodeURIComponent(next)}`);
+    return false;
+  }
+  let body;
+  try {
+    body = await api("GET", `/sessions/${encodeURIComponent(sessionId)}`);
+  } catch (error) {
+    if (error.status === 403 || error.status === 404) {
+      setBanner("preview-error", error.message, "error");
+      return false;
+    }
+    // The sessions API may be slow or absent: the preview works without the session's name.
+    return true;
+  }
+  const session = (body && body.session) || {};
+  if (session.status && session.status !== "open") {
+    setBanner("preview-error", "This session has ended.", "error");
+    return false;
+  }
+  if (session.name) {
     const line = document.getElementById("session-name");
-    line.textContent = name;
+    line.textContent = localName(session.name);
     line.hidden = false;
-    document.title = `Camera Preview · ${name} · vclinic`;
-  }).catch(() => {});
+    document.title = `Camera Preview · ${line.textContent} · vclinic`;
+  }
+  // The Session Chair finds the link to share here right after Start a Session (seed step 4).
+  if (body.you && body.you.role === "chair" && !info.user.guest) {
+    showShareLink(sessionId, session.access_level)
+      .catch((error) => console.error("session link", error));
+  }
+  if (sessionStorage.getItem(readyKey(sessionId))) {
+    setBanner("ready", "A provider is ready to see you. Check your camera and microphone, "
+      + "then select Join Session.", "info");
+  }
+  return true;
 }
-await start(chosenDevices());
+
+if (await admitted()) {
+  await start(chosenDevices());
+} else {
+  document.getElementById("join").disabled = true;
+  for (const select of [cameraSelect, micSelect]) select.disabled = true;
+}
 document.body.dataset.ready = "true";

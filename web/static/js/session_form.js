@@ -65,7 +65,16 @@ async function loadSession(sessionId) {
     .filter((p) => p.kind === "practice" && p.listed)
     .map((p) => ({ user_id: p.user_id, name: p.display_name, role: p.role,
       station: Boolean(p.station) }));
-  return { session: detail.session, people, patient };
+  return { session: detail.session, people, patient, everyone: detail.participants || [] };
+}
+
+// Who a new access level would drop: guests when it leaves Invitation, and for Private also
+// colleagues not on the participants list (`listed`: the user ids the form keeps).
+function dropped(everyone, level, listed, you) {
+  if (level === "invitation") return [];
+  return everyone.filter((p) => p.state !== "left" && p.user_id !== you
+    && (p.kind === "guest" || (level === "private" && !listed.has(p.user_id))))
+    .map((p) => p.display_name || "a participant");
 }
 
 // Builds the form. Without `sessionId` it starts a session and resolves `onSaved(created)`;
@@ -73,7 +82,7 @@ async function loadSession(sessionId) {
 export async function sessionForm({ sessionId = null, you = null, onSaved, onCancel }) {
   const id = `session-form-${++counter}`;
   const loaded = sessionId ? await loadSession(sessionId)
-    : { session: { access_level: "invitation" }, people: [], patient: null };
+    : { session: { access_level: "invitation" }, people: [], patient: null, everyone: [] };
   const initial = loaded.session;
   const name = el("input", { id: `${id}-name`, name: "name", required: true, maxlength: "200",
     "aria-describedby": `${id}-name-hint`, value: initial.name || "" });
@@ -129,6 +138,14 @@ export async function sessionForm({ sessionId = null, you = null, onSaved, onCan
     const end = isoValue(ends.value);
     if (!sessionId || when.value !== localValue(initial.scheduled_at)) body.scheduled_at = scheduled;
     if (!sessionId || ends.value !== localValue(initial.ends_at)) body.ends_at = end;
+    // Before a session becomes Private or Internal, say who will be dropped from it.
+    if (sessionId && level !== initial.access_level) {
+      const names = dropped(loaded.everyone, level, new Set(body.participants.map((p) => p.user_id)),
+        you);
+      const title = level === "private" ? "Private Session" : "Internal Session";
+      if (names.length && !window.confirm(`Switching to ${title} removes ${names.join(", ")} `
+        + "from the session. Continue?")) return;
+    }
     // The reminder before a new Invitation session, or before a session becomes one.
     if (level === "invitation" && (!sessionId || initial.access_level !== "invitation")) {
       if (!window.confirm(REMINDER)) return;

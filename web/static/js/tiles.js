@@ -104,7 +104,7 @@ export function renderParticipants(list, participants, you, control = () => null
   const focused = list.contains(document.activeElement) && document.activeElement.dataset.control
     ? [document.activeElement.closest("[data-participant]").dataset.participant,
       document.activeElement.dataset.control] : null;
-  const order = { connected: 0, reconnecting: 1, waiting: 2, invited: 3, left: 4 };
+  const order = { connected: 0, reconnecting: 1, waiting: 2, invited: 3, left: 4, removed: 4 };
   const sorted = [...participants].sort((a, b) => (order[a.state] ?? 5) - (order[b.state] ?? 5)
     || (a.display_name || "").localeCompare(b.display_name || ""));
   list.replaceChildren(...sorted.map((p) => {

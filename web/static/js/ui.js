@@ -71,9 +71,25 @@ export const ROLE_NAMES = {
 
 export const STATE_NAMES = {
   invited: "Invited", waiting: "In Waiting Room", connected: "Connected",
-  reconnecting: "Reconnecting", left: "Left",
+  reconnecting: "Reconnecting", left: "Left", removed: "Removed",
 };
 
 export function roleName(role) {
   return ROLE_NAMES[role] || (role ? role.replace(/_/g, " ") : "");
+}
+
+// A name the server made carries its time in UTC ("On-Demand visit 2026-12-04 14:30 UTC"):
+// show that time in the reader's own time zone.
+export function localName(name) {
+  const match = /^(.*) (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}) UTC$/.exec(name || "");
+  if (!match) return name;
+  const when = new Date(`${match[2]}T${match[3]}:00Z`);
+  if (Number.isNaN(when.getTime())) return name;
+  return `${match[1]} ${when.toLocaleString([], { dateStyle: "medium", timeStyle: "short" })}`;
+}
+
+// Set by a page that moves its user to the Camera Preview because someone is ready to see
+// them (an On-Demand patient whose request a provider claimed).
+export function readyKey(sessionId) {
+  return `vclinic.ready.${sessionId}`;
 }

@@ -1,8 +1,10 @@
 // The public Meet Now page: patient information, the setup guide (each answer saved at once),
 // the virtual waiting room, and the move into the call once a provider claims the request.
 // Talks to /api/v1/on_demand/... (docs/workflows/on_demand.md) and keeps the patient socket
-// /on_demand/patient/ws open: closing the page starts the grace period, reopening it within the
+// /on_demand/patient/ws open (it pushes the place in line, on_demand.position): closing the page starts the grace period, reopening it within the
 // grace period keeps the patient's place (the vclinic_od cookie says who they are).
+import { readyKey } from "/static/js/ui.js";
+
 const slug = location.pathname.split("/")[2];
 const $ = (id) => document.getElementById(id);
 const STEPS = ["step-start", "step-info", "step-intake", "step-waiting", "step-final"];
@@ -76,6 +78,12 @@ function renderField(field, answers) {
   input.id = id;
   input.name = field.key;
   if (field.required) input.required = true;
+  // Said beside the field when a required answer is missing (see markMissing).
+  const problem = document.createElement("p");
+  problem.id = `${id}-error`;
+  problem.className = "field-error";
+  problem.hidden = true;
+  input.setAttribute("aria-describedby", problem.id);
   const value = answers[field.key];
   if (field.kind === "consent") input.checked = value === true;
   else if (value != null) input.value = value;
@@ -84,15 +92,42 @@ function renderField(field, answers) {
     try {
       await call("PATCH", "/patient/answers", { answers: { [field.key]: answer } });
       input.removeAttribute("aria-invalid");
+      problem.hidden = true;
       error("");
     } catch (err) {
       input.setAttribute("aria-invalid", "true");
-      error(err.message);
+      problem.textContent = err.message;
+      problem.hidden = false;
     }
   });
-  if (field.kind === "consent") wrap.append(input, label);
-  else wrap.append(label, input);
+  if (field.kind === "consent") {
+    wrap.classList.add("field-check");
+    wrap.append(input, label, problem);
+  } else {
+    wrap.append(label, input, problem);
+  }
   return wrap;
+}
+
+// Every missing required answer is marked, with the reason beside it; the first gets focus.
+function markMissing(keys) {
+  let first = null;
+  for (const key of keys) {
+    const input = $(`field-${key}`);
+    if (!input) continue;
+    input.setAttribute("aria-invalid", "true");
+    const problem = $(`field-${key}-error`);
+    problem.textContent = input.type === "checkbox"
+      ? "Check this box to continue." : "This answer is required.";
+    problem.hidden = false;
+    first = first || input;
+  }
+  if (first) first.focus();
+}
+
+function intakeError(message) {
+  $("intake-error").textContent = message || "";
+  $("intake-error").hidden = !message;
 }
 
 function renderIntake(answers) {
@@ -107,11 +142,14 @@ function finish(status) {
   $("final-text").textContent = status.status === "declined"
     ? status.message
     : "You left the queue. Use Meet Now again whenever you are ready.";
+  $("again").hidden = false;
 }
 
 async function joinCall() {
   const joined = await call("POST", "/patient/join");
   done = true;
+  // The Camera Preview then says that a provider is ready (a claim is what brought us here).
+  sessionStorage.setItem(readyKey(joined.session_id), "true");
   location.assign(joined.next);
 }
 
@@ -126,6 +164,8 @@ function connect() {
       if (status.status === "claimed") joinCall();
       else if (status.status === "waiting") renderWaiting(status);
       else if (status.status !== "intake") finish(status);
+    } else if (message.type === "on_demand.position") {
+      renderWaiting(message.data);
     } else if (message.type === "on_demand.claimed") {
       joinCall();
     } else if (message.type === "on_demand.declined") {
@@ -139,11 +179,6 @@ function connect() {
     attempt = Math.min(attempt + 1, 5);
     setTimeout(connect, 500 * 2 ** attempt);
   });
-}
-
-async function refresh() {
-  if (done || $("step-waiting").hidden) return;
-  try { renderWaiting(await call("GET", "/patient")); } catch { /* the socket reports */ }
 }
 
 async function resume() {
@@ -163,6 +198,12 @@ async function main() {
   document.title = `${info.organisation.name} · Meet Now`;
   fields = info.fields;
   $("meet-now").addEventListener("click", () => show("step-info"));
+  // After a decline or leaving, the page offers a new start instead of ending there.
+  $("again").addEventListener("click", () => {
+    done = false;
+    $("step-info").reset();
+    show("step-info");
+  });
   $("step-info").addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
@@ -178,21 +219,22 @@ async function main() {
     event.preventDefault();
     try {
       const status = await call("POST", "/patient/complete");
-      error("");
+      intakeError("");
       show("step-waiting");
       renderWaiting(status);
     } catch (err) {
       if (err.code === "intake_incomplete") {
-        for (const key of err.details.missing) $(`field-${key}`).setAttribute("aria-invalid", "true");
-        error("Please answer the required questions.");
-      } else error(err.message);
+        const missing = err.details.missing;
+        intakeError(missing.length === 1 ? "Please answer the question marked above."
+          : `Please answer the ${missing.length} questions marked above.`);
+        markMissing(missing);
+      } else intakeError(err.message);
     }
   });
   $("leave").addEventListener("click", async () => {
     await call("DELETE", "/patient").catch(() => null);
     finish({ status: "abandoned" });
   });
-  setInterval(refresh, 15000);
   await resume();
   document.body.dataset.ready = "true";
 }

@@ -21,6 +21,11 @@ function waited(seconds) {
   return m < 1 ? `${Math.round(seconds)} s` : `${m} min`;
 }
 
+// The short reference of a request, as the bell's notification names it.
+function ticket(id) {
+  return String(id).slice(0, 8).toUpperCase();
+}
+
 function caseText(request, fieldsByKey) {
   const parts = Object.entries(request.case).map(([key, value]) => {
     const label = fieldsByKey[key] || key;
@@ -65,7 +70,12 @@ export default async function render(element, shell) {
   let fieldsByKey = {};
   let providers = [];
   let rows = [];
+  // Everyone waiting, which may be more than the first page shown.
+  let waiting = 0;
   let subscribed = false;
+  // Live events keep arriving on the socket after a provider switches Off-Call; only an admin
+  // or an On-Call provider shows them (a Claim they could not use otherwise).
+  let showing = false;
   const socket = (shell && shell.socket) || new Socket();
 
   function head() {
@@ -75,10 +85,23 @@ export default async function render(element, shell) {
     return el("thead", {}, el("tr", {}, ...cells.map((c) => el("th", { scope: "col", text: c }))));
   }
 
+  // Who has an assigned request, as this viewer can say it.
+  function assignee(request) {
+    if (!request.assigned_to) return "";
+    if (request.assigned_to === info.user.id) return "Assigned to you";
+    const provider = providers.find((p) => p.id === request.assigned_to);
+    if (provider) return `Assigned to ${provider.name}`;
+    return isAdmin ? "Assigned" : "Assigned to another provider";
+  }
+
   function actions(request) {
     const cell = el("td");
     const claim = el("button", { type: "button", class: "primary", text: "Claim",
       "aria-label": `Claim request of ${request.name}` });
+    // Only the assigned provider (or an admin) may claim an assigned request.
+    if (!isAdmin && request.assigned_to && request.assigned_to !== info.user.id) {
+      claim.disabled = true;
+    }
     claim.addEventListener("click", async () => {
       claim.disabled = true;
       try {
@@ -90,13 +113,18 @@ export default async function render(element, shell) {
     if (isAdmin) {
       const choose = el("select", { "aria-label": `Assign request of ${request.name} to` });
       choose.append(new Option("Assign to…", ""));
-      for (const p of providers) choose.append(new Option(p.name, p.id));
+      for (const p of providers) {
+        choose.append(new Option(p.name, p.id, false, p.id === request.assigned_to));
+      }
       choose.addEventListener("change", async () => {
         if (!choose.value) return;
         try {
           await api("POST", `/on_demand/requests/${request.id}/assign`, { provider_id: choose.value });
           status.textContent = "Assigned; the provider was notified.";
-        } catch (error) { status.textContent = error.message; }
+        } catch (error) {
+          status.textContent = error.message;
+          choose.value = request.assigned_to || "";
+        }
       });
       const decline = el("button", { type: "button", text: "Decline",
         "aria-label": `Decline request of ${request.name}` });
@@ -115,33 +143,45 @@ export default async function render(element, shell) {
     if (!rows.length) body.append(el("tr", {}, el("td", { colspan: isAdmin ? 6 : 4,
       text: "Nobody is waiting." })));
     for (const r of rows) {
-      const tr = el("tr", { "data-request": r.id },
+      // The bell's link for an assigned request ("/dashboard#on-demand-request-<id>").
+      const tr = el("tr", { "data-request": r.id, id: `on-demand-request-${r.id}` },
         el("td", { text: waited(r.wait_seconds) + (r.intake_complete ? "" : " (in setup guide)") }),
-        el("td", { text: r.name }), el("td", { text: caseText(r, fieldsByKey) }));
+        el("td", {}, r.name, el("br"), el("span", { class: "muted",
+          text: `Request ${ticket(r.id)}` })),
+        el("td", {}, caseText(r, fieldsByKey), ...(r.assigned_to
+          ? [el("br"), el("strong", { class: "assignee", text: assignee(r) })] : [])));
       if (isAdmin) tr.append(el("td", { text: r.phone || "" }), el("td", { text: r.state || "" }));
       tr.append(actions(r));
       body.append(tr);
     }
     table.replaceChildren(head(), body);
-    total.textContent = `${rows.length} shown, longest wait first.`;
+    total.textContent = `${Math.max(waiting, rows.length)} waiting, longest wait first.`;
   }
 
   async function load() {
     const page = await api("GET", `/on_demand/requests?limit=${PAGE}`);
     rows = page.requests;
+    waiting = page.total;
     if (isAdmin) providers = (await api("GET", "/on_demand/providers")).providers;
     draw();
-    total.textContent = `${page.total} waiting, longest wait first.`;
   }
 
   async function live() {
     if (subscribed) return;
     if (!(shell && shell.socket)) await socket.connect();
-    socket.on("on_demand.request_added", (d) => { rows.push(d.request); draw(); });
+    socket.on("on_demand.request_added", (d) => {
+      if (!showing) return;
+      if (rows.some((r) => r.id === d.request.id)) return;
+      waiting += 1;
+      rows.push(d.request); draw();
+    });
     socket.on("on_demand.request_updated", (d) => {
+      if (!showing) return;
       rows = rows.map((r) => (r.id === d.request.id ? d.request : r)); draw();
     });
     socket.on("on_demand.request_removed", (d) => {
+      if (!showing) return;
+      waiting = Math.max(0, waiting - 1);
       rows = rows.filter((r) => r.id !== d.request_id); draw();
     });
     await socket.request("on_demand.subscribe", { limit: PAGE });
@@ -151,7 +191,9 @@ export default async function render(element, shell) {
   async function show(onCall) {
     toggle.setAttribute("aria-pressed", String(onCall));
     toggle.textContent = onCall ? "On-Call" : "Off-Call: switch to On-Call";
-    if (!onCall && !isAdmin) {
+    showing = onCall || isAdmin;
+    if (!showing) {
+      rows = [];
       table.replaceChildren();
       total.textContent = "Switch to On-Call to see On-Demand Requests.";
       return;

@@ -87,6 +87,13 @@ export function confirmSession(appointment, you, opener) {
       announce("Session started. Opening the Camera Preview.");
       window.location.assign(started.next);
     } catch (failure) {
+      if (failure instanceof ApiError && failure.code === "appointment_has_session"
+          && typeof failure.details.next === "string" && failure.details.next.startsWith("/")) {
+        // One appointment, one session: go to the session it already has.
+        announce("This appointment already has a session. Opening its Camera Preview.");
+        window.location.assign(failure.details.next);
+        return;
+      }
       showError(failure instanceof ApiError ? failure.message
         : "The server could not be reached. Check your connection and try again.");
       ok.disabled = false;

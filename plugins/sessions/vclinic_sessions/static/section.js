@@ -6,12 +6,15 @@ import { sessionForm } from "/static/js/session_form.js";
 import { announce, el, formatWhen, roleName } from "/static/js/ui.js";
 
 async function copyLink(session, row) {
-  const { guest } = await api("GET", `/sessions/${encodeURIComponent(session.id)}/links`);
-  if (!guest) {
+  const links = await api("GET", `/sessions/${encodeURIComponent(session.id)}/links`);
+  // Only an Invitation session's guests join by the guest link; colleagues use the practice one.
+  const link = session.access_level && session.access_level !== "invitation"
+    ? links.practice : links.guest;
+  if (!link) {
     announce("This session has no link to share.");
     return;
   }
-  const href = new URL(guest.path, window.location.origin).href;
+  const href = new URL(link.path, window.location.origin).href;
   try {
     await navigator.clipboard.writeText(href);
     announce(`The link of ${session.name} is copied.`);
@@ -27,7 +30,15 @@ async function copyLink(session, row) {
   }
 }
 
-function sessionRow(session, openSettings) {
+// End Session (chairs): closes it for everyone, so that it leaves the list.
+async function endSession(session, done) {
+  if (!window.confirm(`End ${session.name} for everyone? Its links stop working.`)) return;
+  await api("POST", `/sessions/${encodeURIComponent(session.id)}/close`);
+  announce(`${session.name} has ended.`);
+  await done();
+}
+
+function sessionRow(session, openSettings, refresh) {
   const preview = `/preview?session=${encodeURIComponent(session.id)}`;
   const row = el("li", { class: "session-row", "data-session": session.id });
   const status = el("span", { class: "row-status", role: "status" });
@@ -45,6 +56,11 @@ function sessionRow(session, openSettings) {
       copy,
       session.your_role === "chair" ? el("button", { type: "button", text: "Settings",
         "aria-label": `Settings of ${session.name}`, onclick: () => openSettings(session) })
+        : null,
+      session.your_role === "chair" ? el("button", { type: "button", class: "danger",
+        text: "End Session", "aria-label": `End Session ${session.name}`,
+        onclick: () => endSession(session, refresh)
+          .catch((error) => { status.textContent = error.message; }) })
         : null),
     status].filter(Boolean));
   return row;
@@ -61,7 +77,11 @@ export default async function render(element, shell = {}) {
     const { sessions } = await api("GET", "/sessions");
     list.replaceChildren();
     if (!sessions.length) list.append(el("li", { text: "No open sessions." }));
-    for (const session of sessions) list.append(sessionRow(session, openSettings));
+    // Ended sessions stay in the records, not in this list.
+    for (const session of sessions.filter((s) => !s.status || s.status === "open")) {
+      list.append(sessionRow(session, openSettings, renderList));
+    }
+    if (!list.children.length) list.append(el("li", { text: "No open sessions." }));
   }
 
   function close(focus) {
@@ -76,7 +96,8 @@ export default async function render(element, shell = {}) {
   }
 
   function openSettings(session) {
-    const button = list.querySelector(`[data-session="${session.id}"] .row-actions button:last-child`);
+    const button = list.querySelector(`[data-session="${session.id}"] .row-actions `
+      + "button[aria-label^='Settings']");
     open({ sessionId: session.id, onSaved: async () => {
       close(null);
       await renderList();

@@ -61,8 +61,10 @@ export default async function render(element, shell) {
 
   function requestItem(request) {
     const who = withService(request.requester_name, request.service_name);
-    const note = el("textarea", { "aria-label": `Note to ${request.requester_name}`,
-                                  maxlength: "500", hidden: "" });
+    const noteId = `vc-note-${request.id}`;
+    const note = el("textarea", { id: noteId, maxlength: "500", hidden: "" });
+    const noteLabel = el("label", { for: noteId, hidden: "",
+                                    text: `Note to ${request.requester_name} (optional)` });
     const send = el("button", { type: "button", text: "Send Decline", hidden: "",
       onclick: async () => {
         await act("POST", `/requests/${request.id}/decline`, { note: note.value || null });
@@ -70,7 +72,7 @@ export default async function render(element, shell) {
       } });
     const decline = el("button", { type: "button", text: "Decline", onclick: async () => {
       if (data.decline_notes && note.hidden) {
-        note.hidden = false; send.hidden = false; note.focus();
+        note.hidden = false; noteLabel.hidden = false; send.hidden = false; note.focus();
         return;
       }
       await act("POST", `/requests/${request.id}/decline`, {});
@@ -85,7 +87,7 @@ export default async function render(element, shell) {
       el("strong", { text: `Session request: ${who}` }), " ",
       el("button", { type: "button", text: "Accept", onclick: accept(false) }),
       el("button", { type: "button", text: "Accept and Enter", onclick: accept(true) }),
-      decline, note, send);
+      decline, noteLabel, note, send);
   }
 
   function answerItem(request) {
@@ -130,8 +132,13 @@ export default async function render(element, shell) {
   function sessionItem(session) {
     const chair = session.your_role === "chair";
     const others = session.participants.filter((p) => p.role !== "chair");
+    // A requester's sessions differ by who accepted them: name the provider.
+    const providers = session.participants.filter((p) => p.role === "chair")
+      .map((p) => p.display_name);
     return el("li", { class: "session", "data-session": session.id },
       el("strong", { text: session.name }), " ",
+      !chair && providers.length
+        ? el("span", { class: "session-provider", text: `with ${providers.join(", ")} ` }) : "",
       el("a", { class: "button", href: session.url,
                 text: chair ? "Enter Meeting" : "Enter Waiting Room" }),
       el("ul", {}, ...others.map((p) => el("li", {},
