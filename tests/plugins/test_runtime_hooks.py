@@ -375,3 +375,21 @@ async def test_listeners_receive_the_nodes_services_given_at_startup() -> None:
     host.emit(ParticipantJoined("s1"))
     assert listener.heard == [(ParticipantJoined("s1"), node)]
     assert plain.seen == [ParticipantJoined("s1")]
+
+
+def test_a_notification_channel_whose_send_is_not_async_is_refused() -> None:
+    class Blocking:
+        name = "sms"
+
+        def send(self, notification: Any) -> None:
+            return None
+
+    class Channels:
+        VCLINIC_PLUGIN_API = (1, 0)
+
+        @hookimpl
+        def vclinic_notification_channels(self) -> list[Blocking]:
+            return [Blocking()]
+
+    with pytest.raises(PluginError, match="'sms' needs an 'async def send"):
+        host_with(sms=Channels()).notification_channels()

@@ -285,6 +285,16 @@ class PluginHost:
         """Every enabled plugin's notification channels; names must be unique."""
         found = check_each(self._collect("vclinic_notification_channels"),
                            "vclinic_notification_channels", NotificationChannel)
+        for plugin, channel in found:
+            if not isinstance(channel.name, str) or not channel.name:
+                raise PluginError(f"plugin {plugin!r}: a notification channel needs a name",
+                                  plugin=plugin)
+            if not inspect.iscoroutinefunction(channel.send):
+                raise PluginError(
+                    f"plugin {plugin!r}: notification channel {channel.name!r} needs an "
+                    f"'async def send(notification)'",
+                    plugin=plugin,
+                )
         return unique(found, "vclinic_notification_channels", "notification channel",
                       lambda c: c.name)
 
