@@ -62,7 +62,7 @@ def test_admin_pages_are_reached_from_the_dashboard_and_pass_axe(
         node: NodeThread, browser: Any, page: Any, axe: Path) -> None:
     open_admin(page, node.url)
     for name in ("Users", "Account Services", "Organisation settings", "Sessions in progress",
-                 "Virtual Clinic settings", "On-Demand setup"):
+                 "Virtual Clinic settings", "On-Demand setup", "Recent activity"):
         expect()(section(page, name)).to_be_visible()
     assert serious_violations(page, axe) == []
     # And with the editors open, and an error showing.
@@ -345,3 +345,23 @@ def test_on_demand_public_page_qr_code_and_setup_guide(node: NodeThread, page: A
     asked = public[count - 2]
     assert (asked["label"], asked["kind"], asked["required"], asked["options"]) == (
         "Insurance provider", "choice", True, ["Medicare", "Private", "None"])
+
+
+def test_recent_activity_lists_what_admins_did(node: NodeThread, page: Any) -> None:
+    open_admin(page, node.url)
+    services = section(page, "Account Services")
+    services.get_by_label("New Account Service").fill("Podiatry")
+    services.get_by_role("button", name="Add service").click()
+    expect()(result(services)).to_have_text("Podiatry was added.")
+    service_id = next(s["id"] for s in api(page, "GET", "/organisation")["body"]["services"]
+                      if s["name"] == "Podiatry")
+
+    activity = section(page, "Recent activity")
+    activity.get_by_role("button", name="Refresh").click()
+    expect()(result(activity)).to_contain_text("Recent activity refreshed")
+    newest = activity.locator("tbody tr").first
+    expect()(newest).to_contain_text("Added an Account Service")
+    expect()(newest).to_contain_text("Demo Admin")
+    expect()(newest.locator("code")).to_have_attribute("title", service_id)
+    # Records by id: the service's name is not in the trail.
+    expect()(activity).not_to_contain_text("Podiatry")
