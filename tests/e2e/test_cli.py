@@ -71,7 +71,9 @@ async def _until_ready(process: trio.Process) -> bytes:
 # connection first, which is what this test makes the server do.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 async def test_serve_prints_accounts_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    env = {**os.environ, "VCLINIC_DATA_DIR": str(tmp_path), "VCLINIC_LOG_LEVEL": "warning"}
+    # No media workers: this test sends no audio or video (stopping them is tested below).
+    env = {**os.environ, "VCLINIC_DATA_DIR": str(tmp_path), "VCLINIC_LOG_LEVEL": "warning",
+           "VCLINIC_MEDIA": "0"}
     process = await trio.lowlevel.open_process(
         [sys.executable, "-m", "vclinic", "serve", "--port", "0", "--demo"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -140,9 +142,9 @@ class _Served:
 
 @asynccontextmanager
 async def _serve_in_own_group(nursery: trio.Nursery, tmp_path: Path, *, log_level: str,
-                              workers: int) -> AsyncIterator[_Served]:
+                              workers: int, media: bool = True) -> AsyncIterator[_Served]:
     env = {**os.environ, "VCLINIC_DATA_DIR": str(tmp_path), "VCLINIC_LOG_LEVEL": log_level,
-           "VCLINIC_LOG_FORMAT": "json"}
+           "VCLINIC_LOG_FORMAT": "json", "VCLINIC_MEDIA": "1" if media else "0"}
     process = await trio.lowlevel.open_process(
         [sys.executable, "-m", "vclinic", "serve", "--port", "0", "--demo",
          "--media-workers", str(workers)],
@@ -186,7 +188,8 @@ async def test_signalling_the_process_group_stops_without_restarting_media_worke
 
 async def test_patient_search_keeps_the_name_out_of_the_log(nursery: trio.Nursery,
                                                             tmp_path: Path) -> None:
-    async with _serve_in_own_group(nursery, tmp_path, log_level="debug", workers=1) as served:
+    async with _serve_in_own_group(nursery, tmp_path, log_level="debug", workers=1,
+                                   media=False) as served:
         client = Client(served.url)
         try:
             assert (await client.signin("dr.ada@demo.clinic")).status_code == 200
