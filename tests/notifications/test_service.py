@@ -100,7 +100,11 @@ async def test_one_notice_reaches_the_bell_email_and_a_plugins_sms_channel(
     node = await start_node(nursery, tmp_path / "node", smtp_port=port, plugins_dir=str(plugins))
     client = Client(base_url(node))
     await client.signin(PROVIDER)
-    me = (await client.request("GET", "/api/v1/me")).json()["user"]["id"]
+    body = (await client.request("GET", "/api/v1/me")).json()
+    me = body["user"]["id"]
+    # The core's own channels come from a built-in plugin, which is no workflow of the UI.
+    assert "notifications" not in {w["name"] for w in body["workflows"]}
+    assert "sms" in {w["name"] for w in body["workflows"]}
     service = node.context.notifications
     assert set(service.channels) == {"bell", "email", "sms"}
 
