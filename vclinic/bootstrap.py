@@ -24,6 +24,7 @@ from vclinic.media.service import open_media
 from vclinic.metrics import Metrics
 from vclinic.notifications.channel import CoreChannels
 from vclinic.notifications.email import Mailer, outbox_statistics
+from vclinic.notifications.metrics import NotificationCollector
 from vclinic.notifications.service import Notifications
 from vclinic.plugins import PluginHost
 from vclinic.plugins.contract import kind_intensity
@@ -99,6 +100,7 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
             plugins.register(CoreChannels(store, runtime.bus, mailer), "notifications",
                              builtin=True)
             notifications = Notifications(plugins.notification_channels())
+            metrics.registry.register(NotificationCollector(notifications))
             runtime.supervisor.start_child(ChildSpec("notifications", notifications.run))
             # Media workers stop after the plugins' shutdown hooks (which may still stop a
             # recording) and before the actors: they close rooms and finish recordings. They

@@ -46,6 +46,8 @@ async def test_a_failing_channel_is_retried_and_does_not_stop_the_others(
     assert flaky.received == [notice]
     stats = service.statistics()
     assert (stats.sent, stats.failed, stats.dropped, stats.retrying) == (2, 1, 0, 0)
+    assert [(c.name, c.sent, c.failed) for c in stats.channels] == [("chat", 1, 0),
+                                                                    ("sms", 1, 1)]
 
 
 async def test_a_channel_that_keeps_failing_is_given_up_after_its_attempts(
@@ -98,7 +100,11 @@ async def test_one_notice_reaches_the_bell_email_and_a_plugins_sms_channel(
     node = await start_node(nursery, tmp_path / "node", smtp_port=port, plugins_dir=str(plugins))
     client = Client(base_url(node))
     await client.signin(PROVIDER)
-    me = (await client.request("GET", "/api/v1/me")).json()["user"]["id"]
+    body = (await client.request("GET", "/api/v1/me")).json()
+    me = body["user"]["id"]
+    # The core's own channels come from a built-in plugin, which is no workflow of the UI.
+    assert "notifications" not in {w["name"] for w in body["workflows"]}
+    assert "sms" in {w["name"] for w in body["workflows"]}
     service = node.context.notifications
     assert set(service.channels) == {"bell", "email", "sms"}
 
@@ -116,4 +122,9 @@ async def test_one_notice_reaches_the_bell_email_and_a_plugins_sms_channel(
                                                    "Your visit starts in 10 minutes")
     sms = node.context.plugins.plugin("sms")
     assert sms.SENT == [("+15550100", "visit.reminder")]  # type: ignore[attr-defined]
+    # An operator sees each channel's deliveries on /metrics.
+    metrics = (await client.request("GET", "/metrics")).text.splitlines()
+    for channel in ("bell", "email", "sms"):
+        assert f'vclinic_notifications_sent_total{{channel="{channel}"}} 1.0' in metrics
+    assert "vclinic_notifications_retrying 0.0" in metrics
     await client.aclose()

@@ -342,3 +342,18 @@ async def test_registered_models_are_bound_to_the_nodes_database(tmp_path: Path)
         assert Clock._meta.database is store.database
     finally:
         store.close()
+
+
+def test_a_builtin_plugin_is_always_enabled_and_not_listed() -> None:
+    class Channels:
+        VCLINIC_PLUGIN_API = (1, 0)
+
+        @hookimpl
+        def vclinic_plugin_info(self) -> PluginMeta:
+            return PluginMeta("Notifications")
+
+    host = PluginHost(enabled=("hello",))
+    host.register(Hello(), "hello")
+    host.register(Channels(), "notifications", builtin=True)
+    assert host.plugin("notifications") is not None
+    assert [i.name for i in host.installed()] == ["hello"]

@@ -31,6 +31,17 @@ log = get_logger("notifications.service")
 
 #: Failed deliveries waiting for a retry, at most.
 RETRY_BUFFER = 256
+_SENT, _FAILED, _DROPPED = range(3)
+
+
+@dataclass(frozen=True)
+class ChannelStatistics:
+    """One channel's deliveries since start."""
+
+    name: str
+    sent: int  #: deliveries the channel accepted
+    failed: int  #: deliveries that raised (each retry counts)
+    dropped: int  #: deliveries given up: out of attempts, or the retry queue was full
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,7 @@ class NotificationStatistics:
     failed: int  #: deliveries that raised (each retry counts)
     dropped: int  #: deliveries given up: out of attempts, or the retry queue was full
     retrying: int  #: deliveries waiting for a retry
+    channels: tuple[ChannelStatistics, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -60,7 +72,7 @@ class Notifications:
         self.attempts = attempts
         self.retry_seconds = retry_seconds
         self._retry_send, self._retry_receive = trio.open_memory_channel[_Retry](RETRY_BUFFER)
-        self._sent = self._failed = self._dropped = 0
+        self._counts: dict[str, list[int]] = {name: [0, 0, 0] for name in self.channels}
 
     async def send(self, notice: Notice) -> list[str]:
         """Deliver ``notice`` through every enabled channel (or those it names); the names of
@@ -80,17 +92,20 @@ class Notifications:
         try:
             await channel.send(notice)
         except Exception as exc:  # a channel's failure must not stop the others
-            self._failed += 1
+            self._count(channel, _FAILED)
             log.warning("notification_failed", channel=channel.name, kind=notice.kind,
                         attempt=attempt, error=type(exc).__name__)
             self._retry(channel, notice, attempt)
             return False
-        self._sent += 1
+        self._count(channel, _SENT)
         return True
+
+    def _count(self, channel: NotificationChannel, what: int) -> None:
+        self._counts.setdefault(channel.name, [0, 0, 0])[what] += 1
 
     def _retry(self, channel: NotificationChannel, notice: Notice, attempt: int) -> None:
         if attempt >= self.attempts:
-            self._dropped += 1
+            self._count(channel, _DROPPED)
             log.error("notification_given_up", channel=channel.name, kind=notice.kind,
                       attempts=attempt)
             return
@@ -98,7 +113,7 @@ class Notifications:
         try:
             self._retry_send.send_nowait(_Retry(channel, notice, attempt + 1, due))
         except trio.WouldBlock:
-            self._dropped += 1
+            self._count(channel, _DROPPED)
             log.error("notification_dropped", channel=channel.name, kind=notice.kind)
 
     async def run(self) -> None:
@@ -108,10 +123,14 @@ class Notifications:
             await self._deliver(retry.channel, retry.notice, retry.attempt)
 
     def statistics(self) -> NotificationStatistics:
+        """Deliveries sent, failed and given up, overall and per channel, and retries waiting."""
+        channels = tuple(ChannelStatistics(name, *counts)
+                         for name, counts in sorted(self._counts.items()))
         return NotificationStatistics(
-            sent=self._sent, failed=self._failed, dropped=self._dropped,
-            retrying=self._retry_receive.statistics().current_buffer_used,
+            sent=sum(c.sent for c in channels), failed=sum(c.failed for c in channels),
+            dropped=sum(c.dropped for c in channels),
+            retrying=self._retry_receive.statistics().current_buffer_used, channels=channels,
         )
 
 
-__all__ = ["Notice", "NotificationStatistics", "Notifications"]
+__all__ = ["ChannelStatistics", "Notice", "NotificationStatistics", "Notifications"]

@@ -238,8 +238,9 @@ def vclinic_on_event(event: DomainEvent, app_context: AppContext) -> None:
     than through a module global; a listener may leave the parameter out. Not firstresult:
     every listener sees every event. Return nothing.
 
-    Called by the host's ``emit``, synchronously, from the actor that produced the event, after
-    the change was stored. Plugins are started before the node serves or recovers sessions,
+    Called by the host's ``emit``, synchronously, in the task that made the change (the actor
+    that owns it; for ``SessionCreated``, whoever called the session service), after the
+    change was stored. Plugins are started before the node serves or recovers sessions,
     so listeners hear every event of the node's life. Must not block, do I/O or await (an
     ``async def`` listener is an error): hand work to your own actor with ``send_nowait``. An
     exception is logged with the plugin's name and the event's type; the other listeners and

@@ -67,6 +67,7 @@ class _Installed:
     version: str
     source: str
     enabled: bool
+    builtin: bool = False
 
 
 class PluginHost:
@@ -136,10 +137,13 @@ class PluginHost:
             )
 
     def installed(self) -> list[PluginInfo]:
-        """Every installed plugin, enabled or not, sorted by name, for ``vclinic plugins``."""
+        """Every installed plugin, enabled or not, sorted by name, for ``vclinic plugins`` and
+        the workflows a user sees; the core's built-in plugins are not listed."""
         meta = dict(self._collect("vclinic_plugin_info"))
         infos = []
         for entry in sorted(self._installed.values(), key=lambda e: e.name):
+            if entry.builtin:
+                continue
             about = meta.get(entry.name)
             if about is not None and not isinstance(about, PluginMeta):
                 raise PluginError(
@@ -169,7 +173,8 @@ class PluginHost:
                 f"one from {source}; rename or uninstall one",
                 plugin=name,
             )
-        entry = _Installed(name, version, source, enabled=builtin or self.is_enabled(name))
+        entry = _Installed(name, version, source, enabled=builtin or self.is_enabled(name),
+                           builtin=builtin)
         if entry.enabled:
             try:
                 plugin = load()
