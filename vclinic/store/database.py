@@ -140,8 +140,13 @@ class Store:
 
     def bind(self, models: Sequence[type[peewee.Model]]) -> None:
         """Bind plugins' models (``vclinic_register_models``) to this database, whatever
-        database their ``Meta`` named; models built on :class:`BaseModel` already are."""
-        self.database.bind(list(models), bind_refs=False, bind_backrefs=False)
+        database their ``Meta`` named; models built on :class:`BaseModel` already are.
+
+        They are bound to the proxy the core's models use, not to this database object, so
+        they follow the store that is open now (a closed node's database never keeps them)."""
+        for model in models:
+            if model._meta.database is not model_database:
+                model.bind(model_database, bind_refs=False, bind_backrefs=False)
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(*args)`` on this thread with a connection checked out (for sync callers).
