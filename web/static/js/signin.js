@@ -15,8 +15,6 @@ function destination() {
   return next.startsWith("/") && !next.startsWith("//") ? next : "/dashboard";
 }
 
-if (await me()) window.location.replace(destination());
-
 form.addEventListener("submit", async (event) => {
   event.preventDefault();
   errorBox.hidden = true;
@@ -39,3 +37,6 @@ form.addEventListener("submit", async (event) => {
     button.disabled = false;
   }
 });
+
+// Asked only once the form is ours: a click meanwhile must not submit the form natively.
+if (await me()) window.location.replace(destination());
