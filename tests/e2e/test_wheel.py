@@ -93,7 +93,6 @@ def test_wheel_install_serves_the_pages_and_static_files(tmp_path: Path) -> None
     assert served["/signin"][0] == 200
     assert "<title>" in served["/signin"][1].decode()
     assert served["/signin"][1] == (ROOT / "web" / "signin.html").read_bytes()
-    assert served["/docs"] == (200, (ROOT / "web/apidocs/swagger.html").read_bytes())
     assert served["/static/css/app.css"] == (200, (ROOT / "web/static/css/app.css").read_bytes())
     section = PLUGINS[0] / f"vclinic_{PLUGINS[0].name}" / "static" / "section.js"
     assert served[f"/static/{PLUGINS[0].name}/section.js"] == (200, section.read_bytes())

@@ -14,11 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from vclinic import notifications
 from vclinic.actors import Address
 from vclinic.errors import Forbidden, NotFound, VclinicError
+from vclinic.events import SessionCreated
 from vclinic.ids import new_id
 from vclinic.log import get_logger
+from vclinic.notifications.channel import BellChannel
+from vclinic.notifications.notice import Notice
+from vclinic.notifications.service import Notifications
 from vclinic.sessions import creation, directory, link, patient, recording
 from vclinic.sessions import message as m
 from vclinic.sessions.media import MediaControl, MediaGrant
@@ -52,8 +55,11 @@ class SessionService:
     """Creates sessions, lets principals enter and leave them, and answers the media plane."""
 
     def __init__(self, store: Store, settings: Settings, plugins: PluginHost, runtime: Runtime,
-                 timers: Timers, media: MediaControl | None = None) -> None:
+                 timers: Timers, media: MediaControl | None = None,
+                 notifications: Notifications | None = None) -> None:
         self.store = store
+        #: Sends notices through every enabled channel; without one (tests), the bell only.
+        self.notifications = notifications or Notifications([BellChannel(store, runtime.bus)])
         self.settings = settings
         self.plugins = plugins
         self.runtime = runtime
@@ -101,11 +107,12 @@ class SessionService:
     async def _created(self, org_id: str, user_id: str, session_id: str,
                        invited: list[tuple[str, str]]) -> dict[str, Any]:
         body = await self.store.run(directory.detail, org_id, user_id, None, session_id)
+        self.plugins.emit(SessionCreated(session_id, org_id, body["session"]["workflow"], user_id))
         for invitee, _ in invited:
-            await notifications.notify(
-                self.store, self.runtime.bus, invitee, "session.invited",
-                f"Telehealth session: {body['session']['name']}",
-                {"session_id": session_id, "url": f"/preview?session={session_id}"})
+            await self.notifications.send(Notice(
+                "session.invited", f"Telehealth session: {body['session']['name']}",
+                user_id=invitee,
+                data={"session_id": session_id, "url": f"/preview?session={session_id}"}))
         body["links"] = await self.store.run(link.links, self.link_key, session_id)
         body["next"] = f"/preview?session={session_id}"
         return body

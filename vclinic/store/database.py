@@ -130,6 +130,11 @@ class Store:
             raise ConfigError("database_pool_size must be at least 1")
         return cls(connect_url(url, pool_size), pool_size)
 
+    def bind(self, models: Sequence[type[peewee.Model]]) -> None:
+        """Bind plugins' models (``vclinic_register_models``) to this database, whatever
+        database their ``Meta`` named; models built on :class:`BaseModel` already are."""
+        self.database.bind(list(models), bind_refs=False, bind_backrefs=False)
+
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(*args)`` on this thread with a connection checked out (for sync callers)."""
         opened = self.database.connect(reuse_if_open=True)
