@@ -93,10 +93,13 @@ def test_wheel_install_serves_the_pages_and_static_files(tmp_path: Path) -> None
     assert served["/signin"][0] == 200
     assert "<title>" in served["/signin"][1].decode()
     assert served["/signin"][1] == (ROOT / "web" / "signin.html").read_bytes()
-    assert served["/docs"] == (200, (ROOT / "web/apidocs/swagger.html").read_bytes())
     assert served["/static/css/app.css"] == (200, (ROOT / "web/static/css/app.css").read_bytes())
     section = PLUGINS[0] / f"vclinic_{PLUGINS[0].name}" / "static" / "section.js"
     assert served[f"/static/{PLUGINS[0].name}/section.js"] == (200, section.read_bytes())
+    # The API reference works from the wheel too: its page and its vendored renderer.
+    assert served["/docs"] == (200, (ROOT / "web/apidocs/swagger.html").read_bytes())
+    bundle = ROOT / "web/static/vendor/swagger-ui/swagger-ui-bundle.js"
+    assert served["/static/vendor/swagger-ui/swagger-ui-bundle.js"] == (200, bundle.read_bytes())
 
 
 def _files(folder: Path) -> set[str]:
@@ -127,7 +130,8 @@ async def _fetch_from_served(tmp_path: Path) -> dict[str, tuple[int, bytes]]:
         output = (await _until_ready(process)).decode()
         url = next(w for w in output.split() if w.startswith("http://")).rstrip("/")
         plugin = PLUGINS[0].name
-        paths = ["/signin", "/docs", "/static/css/app.css", f"/static/{plugin}/section.js"]
+        paths = ["/signin", "/static/css/app.css", f"/static/{plugin}/section.js", "/docs",
+                 "/static/vendor/swagger-ui/swagger-ui-bundle.js"]
         async with httpx.AsyncClient(base_url=url) as http:
             responses = {path: await http.get(path) for path in paths}
         return {path: (r.status_code, r.content) for path, r in responses.items()}

@@ -107,6 +107,10 @@ def test_chair_captures_an_image_makes_the_guest_a_viewer_then_internal_removes_
         dialog.get_by_role("button", name="OK").click()
         expect()(dialog).to_be_hidden()
         expect()(chair.locator("#call-status")).to_have_text("Session settings saved.")
+        # The call page names the linked patient to the practice's people, never to a guest.
+        expect()(chair.locator("#about-patient")).to_have_text("About Patient: Jane Capture")
+        expect()(guest.locator("#about-patient")).to_be_hidden()
+        assert "Jane Capture" not in guest.content()
 
         capture = chair.get_by_role("button", name=f"Capture Image of {GUEST}")
         capture.click()

@@ -109,3 +109,25 @@ def test_station_sessions_name_their_provider_and_private_call_page_says_who_can
     finally:
         for page in (ada, grace, station):
             page.context.close()
+
+
+def test_decline_note_has_a_visible_label_and_reaches_the_station(
+        browser: Any, node: Any) -> None:
+    ada, station = tab(browser), tab(browser)
+    try:
+        available(ada, node.url, PROVIDER)
+        harness.signin(station, node.url, STATION, DEMO_PASSWORD)
+        station.get_by_label("Mental Health").check()
+        station.get_by_role("button", name="Request Session Now with Dr Ada Lovelace").click()
+
+        requests = ada.locator("#vc-requests")
+        requests.get_by_role("button", name="Decline").click()
+        label = requests.locator("label", has_text="Note to Requester Station (optional)")
+        expect()(label).to_be_visible()
+        requests.get_by_label("Note to Requester Station (optional)").fill(
+            "Please call reception.")
+        requests.get_by_role("button", name="Send Decline").click()
+        expect()(station.locator("#vc-answers")).to_contain_text("Note: Please call reception.")
+    finally:
+        for page in (ada, station):
+            page.context.close()

@@ -139,6 +139,27 @@ function isChair() {
   return Boolean(state.you) && !state.ended && state.you.role === "chair";
 }
 
+// The patient the session is about (About Patient), for the practice's people only: a guest
+// (often the patient) is never shown it, and the server refuses them the patient anyway.
+async function showPatient() {
+  const box = $("about-patient");
+  const you = state.you;
+  if (!you || you.kind === "guest" || !(state.session && state.session.patient_linked)) {
+    box.hidden = true;
+    return;
+  }
+  const detail = await api("GET", `/sessions/${encodeURIComponent(sessionId)}`);
+  const patientId = detail.session && detail.session.patient_id;
+  if (!patientId) {
+    box.hidden = true;
+    return;
+  }
+  const found = await api("GET", `/patients/${encodeURIComponent(patientId)}`);
+  const ref = found.patient.external_ref ? ` (${found.patient.external_ref})` : "";
+  box.textContent = `About Patient: ${found.patient.display_name}${ref}`;
+  box.hidden = false;
+}
+
 // Chairs see the link to share under the participant list (share_link.js).
 async function showShareLink() {
   if (!isChair()) {
@@ -564,6 +585,7 @@ socket.on("session.updated", ({ session }) => {
   if (state.session.access_level !== level) {
     showShareLink().catch((error) => console.error("session link", error));
   }
+  showPatient().catch((error) => console.error("about patient", error));
 });
 socket.on("session.removed", removed);
 socket.on("session.recording", recordingChanged);
@@ -646,6 +668,7 @@ async function main() {
   if (isRecording()) tellRecording();
   updateClock();
   showShareLink().catch((error) => console.error("session link", error));
+  showPatient().catch((error) => console.error("about patient", error));
   if (state.you.state !== "waiting") await startMedia();
   document.body.dataset.ready = "true";
 }
