@@ -132,8 +132,10 @@ class Store:
 
     def bind(self, models: Sequence[type[peewee.Model]]) -> None:
         """Bind plugins' models (``vclinic_register_models``) to this database, whatever
-        database their ``Meta`` named; models built on :class:`BaseModel` already are."""
-        self.database.bind(list(models), bind_refs=False, bind_backrefs=False)
+        database their ``Meta`` named; models built on :class:`BaseModel` are left on the
+        shared proxy, which already points here."""
+        own = [m for m in models if m._meta.database is not model_database]
+        self.database.bind(own, bind_refs=False, bind_backrefs=False)
 
     def call(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(*args)`` on this thread with a connection checked out (for sync callers)."""
