@@ -12,6 +12,8 @@ import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import peewee
+
 from vclinic import accounts
 from vclinic.actors import ChildSpec, Restart, Runtime, open_runtime
 from vclinic.config import Settings
@@ -29,6 +31,7 @@ from vclinic.plugins.contract import kind_intensity
 from vclinic.sessions.actor import MAILBOX, SessionActor
 from vclinic.sessions.service import SessionService, recording_lost
 from vclinic.sessions.timer import Timers
+from vclinic.startup import database_unavailable
 from vclinic.store import SnapshotStateStore, Store
 from vclinic.store.field import utcnow
 
@@ -56,10 +59,17 @@ def register_actor_kinds(runtime: Runtime, plugins: PluginHost,
 async def prepare_store(settings: Settings, plugins: PluginHost) -> Store:
     """Open the database, bind the plugins' models to it and apply every pending migration,
     core and plugins'."""
-    store = Store.open(settings.resolved_database_url, pool_size=settings.database_pool_size)
+    url = settings.resolved_database_url
+    try:
+        store = Store.open(url, pool_size=settings.database_pool_size)
+    except OSError as exc:  # the SQLite file's folder cannot be created
+        raise database_unavailable(url, exc) from None
     try:
         store.bind(plugins.models())
         applied = await store.migrate(plugins.migrations())
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        store.close()
+        raise database_unavailable(url, exc) from None
     except BaseException:
         store.close()
         raise

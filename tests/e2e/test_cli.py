@@ -18,10 +18,10 @@ import trio
 from tests.fakes import Client
 
 
-def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "VCLINIC_DATA_DIR": str(tmp_path), "VCLINIC_LOG_LEVEL": "warning"}
     return subprocess.run([sys.executable, "-m", "vclinic", *args], env=env, text=True,
-                          capture_output=True, timeout=120, check=False)
+                          input=stdin, capture_output=True, timeout=120, check=False)
 
 
 def test_admin_creates_an_organisation_and_a_user(tmp_path: Path) -> None:
@@ -29,12 +29,12 @@ def test_admin_creates_an_organisation_and_a_user(tmp_path: Path) -> None:
     assert org.returncode == 0, org.stderr
     assert org.stdout.strip() == "riverside-family-practice"
     user = run_cli(tmp_path, "admin", "create-user", "--org", "riverside-family-practice",
-                   "--email", "dr.lee@riverside.example", "--password", "correct-horse-9",
-                   "--role", "provider", "--name", "Dr Sam Lee")
+                   "--email", "dr.lee@riverside.example", "--password-stdin",
+                   "--role", "provider", "--name", "Dr Sam Lee", stdin="correct-horse-9\n")
     assert user.returncode == 0, user.stderr
     again = run_cli(tmp_path, "admin", "create-user", "--org", "riverside-family-practice",
-                    "--email", "dr.lee@riverside.example", "--password", "correct-horse-9",
-                    "--role", "provider", "--name", "Dr Sam Lee")
+                    "--email", "dr.lee@riverside.example", "--password-stdin",
+                    "--role", "provider", "--name", "Dr Sam Lee", stdin="correct-horse-9\n")
     assert again.returncode == 2
     assert "already" in again.stderr
     assert "dr.lee" not in again.stderr  # no personal data in error messages
@@ -42,8 +42,8 @@ def test_admin_creates_an_organisation_and_a_user(tmp_path: Path) -> None:
 
 def test_unknown_organisation_is_a_clear_error(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "admin", "create-user", "--org", "nowhere", "--email",
-                     "a@b.example", "--password", "long-enough-1", "--role", "staff",
-                     "--name", "A B")
+                     "a@b.example", "--password-stdin", "--role", "staff",
+                     "--name", "A B", stdin="long-enough-1\n")
     assert result.returncode == 2
     assert "organisation" in result.stderr.lower()
 

@@ -107,6 +107,7 @@ class MediaService:
             # The workers need no TURN relay of their own; they only use STUN, if configured.
             ice_servers=tuple(u for u in settings.ice_servers if not is_turn_url(u)),
             prefer_h264=settings.media_h264,
+            udp_ports=settings.media_udp_ports,
         )
         self.pool = MediaPool([MediaClient(config) for _ in range(count)])
         self._members: dict[str, _Member] = {}
