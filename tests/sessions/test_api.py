@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import trio
+from structlog.testing import capture_logs
 
 from tests.fakes import ADMIN, PROVIDER_2, Client, base_url, start_node
 from tests.sessions.conftest import join_as_guest, provider, signed_in, start_session, user_id
+from vclinic.actors import Address
 from vclinic.server.security import resolve_principal
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -240,3 +242,26 @@ async def test_chair_removes_a_participant_and_a_guest_hangs_up(node, clients, m
     assert (await second.request("GET", "/api/v1/me")).status_code == 401
     detail = (await chair.request("GET", f"/api/v1/sessions/{sid}")).json()
     assert other["participant_id"] not in {p["id"] for p in detail["participants"]}
+
+
+async def test_an_id_no_session_can_have_is_not_found_and_wakes_no_actor(node, clients) -> None:
+    chair = await provider(clients)
+    garbage = "x%01y%0Az"  # control characters once decoded: never a session id
+    with capture_logs() as logs:
+        await _refused_everywhere(chair, garbage)
+    registry = node.context.runtime.registry
+    assert registry.actor_statistics(Address("session", "x\x01y\nz")) is None
+    # Nothing about it reached the log: no actor was started for it, no id was written.
+    assert not [e for e in logs if "\x01" in repr(e) or "x\\x01y" in repr(e)]
+
+
+async def _refused_everywhere(chair: Client, garbage: str) -> None:
+    for method, path, body in (
+        ("POST", f"/api/v1/sessions/{garbage}/close", None),
+        ("POST", f"/api/v1/sessions/{garbage}/recording", {"consent": True}),
+        ("PATCH", f"/api/v1/sessions/{garbage}", {"name": "Renamed"}),
+        ("GET", f"/api/v1/sessions/{garbage}/links", None),
+    ):
+        answer = await chair.request(method, path, json=body)
+        assert answer.status_code == 404, (method, path, answer.status_code)
+        assert answer.json()["error"]["code"] == "session_not_found"

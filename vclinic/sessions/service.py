@@ -9,6 +9,7 @@ and sends every change to a live session to its SessionActor. It implements
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -70,10 +71,12 @@ class SessionService:
 
     async def call(self, session_id: str, command: Any) -> Any:
         """Send ``command`` to the session's actor and wait for its answer."""
+        _check_id(session_id)
         with trio.fail_after(CALL_DEADLINE):
             return await self.runtime.registry.ref(Address("session", session_id)).call(command)
 
     def send_nowait(self, session_id: str, command: Any) -> None:
+        _check_id(session_id)
         self.runtime.registry.ref(Address("session", session_id)).send_nowait(command)
 
     async def recover(self) -> int:
@@ -399,3 +402,13 @@ def _guest_participant(principal: Any, session_id: str, code: str = "forbidden"
 def _practice_only(principal: Any) -> None:
     if getattr(principal, "guest_session_id", None) is not None:
         raise Forbidden("Only a Session Chair can do this.", code="not_chair")
+
+
+#: What a session id can look like (ids are URL-safe random strings; demo ids are plain words).
+_SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def _check_id(session_id: str) -> None:
+    """Refuse an id no session can have before it wakes an actor or reaches a log line."""
+    if not isinstance(session_id, str) or not _SESSION_ID.fullmatch(session_id):
+        raise NotFound("There is no such session.", code="session_not_found")
