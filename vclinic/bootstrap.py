@@ -12,6 +12,8 @@ import functools
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
+import peewee
+
 from vclinic import accounts
 from vclinic.actors import ChildSpec, Restart, Runtime, open_runtime
 from vclinic.config import Settings
@@ -20,11 +22,16 @@ from vclinic.log import get_logger
 from vclinic.media.metrics import MediaCollector
 from vclinic.media.service import open_media
 from vclinic.metrics import Metrics
+from vclinic.notifications.channel import CoreChannels
 from vclinic.notifications.email import Mailer, outbox_statistics
+from vclinic.notifications.metrics import NotificationCollector
+from vclinic.notifications.service import Notifications
 from vclinic.plugins import PluginHost
+from vclinic.plugins.contract import kind_intensity
 from vclinic.sessions.actor import MAILBOX, SessionActor
 from vclinic.sessions.service import SessionService, recording_lost
 from vclinic.sessions.timer import Timers
+from vclinic.startup import database_unavailable
 from vclinic.store import SnapshotStateStore, Store
 from vclinic.store.field import utcnow
 
@@ -38,11 +45,31 @@ def load_plugins(settings: Settings) -> PluginHost:
     return host
 
 
+def register_actor_kinds(runtime: Runtime, plugins: PluginHost,
+                         services: AppContext | None = None) -> None:
+    """Register every enabled plugin's actor kinds, built for this node's ``services``, each
+    under a supervisor of its own with the restart type, intensity and period it declares."""
+    for kind in plugins.actor_kinds(services):
+        intensity, period = kind_intensity(kind)
+        runtime.registry.register_kind(kind.kind, kind.factory, mailbox_size=kind.mailbox_size,
+                                       restart=Restart(kind.restart), intensity=intensity,
+                                       period=period)
+
+
 async def prepare_store(settings: Settings, plugins: PluginHost) -> Store:
-    """Open the database and apply every pending migration, core and plugins'."""
-    store = Store.open(settings.resolved_database_url, pool_size=settings.database_pool_size)
+    """Open the database, bind the plugins' models to it and apply every pending migration,
+    core and plugins'."""
+    url = settings.resolved_database_url
     try:
+        store = Store.open(url, pool_size=settings.database_pool_size)
+    except OSError as exc:  # the SQLite file's folder cannot be created
+        raise database_unavailable(url, exc) from None
+    try:
+        store.bind(plugins.models())
         applied = await store.migrate(plugins.migrations())
+    except (peewee.OperationalError, peewee.InterfaceError) as exc:
+        store.close()
+        raise database_unavailable(url, exc) from None
     except BaseException:
         store.close()
         raise
@@ -68,22 +95,31 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
                             .labels(final=str(final).lower()).inc())
             runtime.supervisor.start_child(ChildSpec("mailer", mailer.run))
             metrics.add_refresher(outbox_gauges(store, metrics))
+            # The bell and email are channels offered by a built-in plugin, like a plugin's SMS
+            # channel; the service fans each notice out to every enabled channel.
+            plugins.register(CoreChannels(store, runtime.bus, mailer), "notifications",
+                             builtin=True)
+            notifications = Notifications(plugins.notification_channels())
+            metrics.registry.register(NotificationCollector(notifications))
+            runtime.supervisor.start_child(ChildSpec("notifications", notifications.run))
             # Media workers stop after the plugins' shutdown hooks (which may still stop a
             # recording) and before the actors: they close rooms and finish recordings. They
             # tell a lost recording to its session actor through the registry, so the media
             # plane exists before the session model that uses it.
             async with open_media(settings, runtime.bus,
-                                  functools.partial(recording_lost, runtime.registry)) as media:
+                                  functools.partial(recording_lost, runtime.registry),
+                                  runtime.supervisor) as media:
                 metrics.registry.register(MediaCollector(media))
                 # The session model is core (every workflow's meetings use it), so the core
                 # registers its actor kind; its actors use the timers for grace periods.
-                sessions = SessionService(store, settings, plugins, runtime, timers, media)
+                sessions = SessionService(store, settings, plugins, runtime, timers, media,
+                                          notifications)
                 runtime.registry.register_kind("session", SessionActor.factory(sessions),
                                                mailbox_size=MAILBOX, restart=Restart.TRANSIENT)
                 context = AppContext(
                     settings=settings, store=store, plugins=plugins, runtime=runtime,
                     metrics=metrics, demo=demo, sessions=sessions, mailer=mailer, media=media,
-                    timers=timers, snapshots=snapshots,
+                    timers=timers, snapshots=snapshots, notifications=notifications,
                     limiter=accounts.SigninLockout(
                         accounts.SigninLimiter(settings.signin_attempts,
                                                settings.signin_window_seconds),
@@ -94,12 +130,11 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
                 )
                 # Plugin actor kinds are built for this node's services: their factories
                 # receive the context instead of looking the node up later.
-                for kind in plugins.actor_kinds(context):
-                    runtime.registry.register_kind(kind.kind, kind.factory,
-                                                   mailbox_size=kind.mailbox_size,
-                                                   restart=Restart(kind.restart))
-                await sessions.recover()
+                register_actor_kinds(runtime, plugins, context)
+                # Plugins start before sessions recover, so that their listeners hear the
+                # events of recovery too.
                 await plugins.startup(context)
+                await sessions.recover()
                 try:
                     yield context
                 finally:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from vclinic import notifications
+from vclinic.notifications.notice import Notice
 
 if TYPE_CHECKING:
     from vclinic.accounts import SigninLockout
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from vclinic.media.service import MediaService
     from vclinic.metrics import Metrics
     from vclinic.notifications.email import Mailer
+    from vclinic.notifications.service import Notifications
     from vclinic.plugins import PluginHost
     from vclinic.sessions.service import SessionService
     from vclinic.sessions.timer import Timers
@@ -45,6 +46,8 @@ class AppContext:
     sessions: SessionService
     #: Delivers the email outbox; ``mailer.wake()`` after enqueueing.
     mailer: Mailer
+    #: Sends a ``Notice`` through every enabled channel: the bell, email, plugins' channels.
+    notifications: Notifications
     #: Delayed one-way messages to actors (request expiry, grace periods).
     timers: Timers
     #: The actors' saved states; ``of_kind(kind)`` lists one kind's.
@@ -72,10 +75,11 @@ class AppContext:
         return self.runtime.registry.ref(f"{kind}:{actor_id}")
 
     async def notify(self, user_id: str, kind: str, title: str,
-                     data: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Put a notification in ``user_id``'s bell and push it to their open tabs.
-
-        ``title`` is shown to the user; ``data`` holds ids and a ``url``, never patient data.
-        """
-        return await notifications.notify(self.store, self.runtime.bus, user_id, kind, title,
-                                          data)
+                     data: dict[str, Any] | None = None) -> list[str]:
+        """Notify ``user_id`` through every enabled channel that reaches a user (the bell,
+        pushed to their open tabs; a plugin's channel may reach them too); the names of the
+        channels that took it. ``title`` is shown to the user; ``data`` holds ids and a
+        ``url``, never patient data. For an email address or a phone, send a ``Notice``
+        through :attr:`notifications` instead."""
+        return await self.notifications.send(Notice(kind, title, user_id=user_id,
+                                                    data=data or {}))

@@ -75,6 +75,12 @@ class Unavailable(VclinicError):
     code = "unavailable"
 
 
+class DatabaseUnavailable(Unavailable):
+    """The database does not answer (down, unreachable, locked or unreadable); retry later."""
+
+    code = "database_unavailable"
+
+
 class ConfigError(VclinicError):
     """A setting is missing or malformed; raised at start-up, before anything is served."""
 
@@ -85,6 +91,18 @@ class PluginError(VclinicError):
     """A plugin could not be loaded, or was written for an incompatible plugin API."""
 
     code = "plugin_error"
+
+
+class MigrationError(VclinicError):
+    """A schema migration failed; it was rolled back and the server does not start."""
+
+    code = "migration_failed"
+
+
+class AddressInUse(VclinicError):
+    """The server cannot listen on its configured address (taken, or not permitted)."""
+
+    code = "address_in_use"
 
 
 #: The error class a status stands for, when an error crosses a process boundary as

@@ -80,3 +80,14 @@ def test_the_owners_success_clears_their_pair_but_not_the_backstop() -> None:
         guard.failed(Attempt(OWNER, f"198.51.100.{address}"))
     with pytest.raises(RateLimited):
         guard.check(Attempt(OWNER, "192.0.2.99"))
+
+
+def test_a_stranger_at_the_owners_address_does_not_lock_out_the_owners_browser() -> None:
+    guard = lockout(Clock())
+    device = guard.succeeded(Attempt(OWNER, "192.0.2.10"))
+    stranger = Attempt(OWNER, "192.0.2.10")  # same NAT address, no device cookie
+    for _ in range(5):
+        guard.failed(stranger)
+    with pytest.raises(RateLimited):
+        guard.check(stranger)
+    guard.check(Attempt(OWNER, "192.0.2.10", device))

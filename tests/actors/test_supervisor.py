@@ -249,3 +249,34 @@ async def test_cancelling_a_supervisor_cancels_every_child_and_leaves_no_task(
     assert live_tasks() == before
     assert supervisor.statistics().running is False
     assert inner.statistics().running is False
+
+
+async def test_terminated_child_is_stopped_for_good_and_told() -> None:
+    a, b = Child("a"), Child("b")
+    terminated: list[object] = []
+    supervisor = Supervisor([a.spec(terminated=terminated), b.spec()])
+    async with trio.open_nursery() as nursery:
+        await nursery.start(supervisor.run)
+        await trio.testing.wait_all_tasks_blocked()
+        await supervisor.terminate_child("a")
+        await supervisor.terminate_child("a")  # already gone: nothing happens
+        await trio.testing.wait_all_tasks_blocked()
+        assert (a.starts, a.cancelled, b.cancelled) == (1, 1, 0)
+        assert terminated == [None]
+        assert supervisor.statistics().children == 1
+        assert supervisor.statistics().restarts == 0
+        nursery.cancel_scope.cancel()
+
+
+async def test_tree_statistics_walk_into_child_supervisors() -> None:
+    worker = Child("worker:0")
+    inner = Supervisor([worker.spec(Restart.TRANSIENT)], name="media")
+    root = Supervisor([ChildSpec("media", inner.run, supervisor=inner)], name="root")
+    async with trio.open_nursery() as nursery:
+        await nursery.start(root.run)
+        await trio.testing.wait_all_tasks_blocked()
+        worker.crash()
+        await trio.testing.wait_all_tasks_blocked()
+        tree = {s.name: (s.children, s.restarts) for s in root.tree_statistics()}
+        assert tree == {"root": (1, 0), "media": (1, 1)}
+        nursery.cancel_scope.cancel()

@@ -18,10 +18,10 @@ import trio
 from tests.fakes import Client
 
 
-def run_cli(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(tmp_path: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "VCLINIC_DATA_DIR": str(tmp_path), "VCLINIC_LOG_LEVEL": "warning"}
     return subprocess.run([sys.executable, "-m", "vclinic", *args], env=env, text=True,
-                          capture_output=True, timeout=120, check=False)
+                          input=stdin, capture_output=True, timeout=120, check=False)
 
 
 def test_admin_creates_an_organisation_and_a_user(tmp_path: Path) -> None:
@@ -29,12 +29,12 @@ def test_admin_creates_an_organisation_and_a_user(tmp_path: Path) -> None:
     assert org.returncode == 0, org.stderr
     assert org.stdout.strip() == "riverside-family-practice"
     user = run_cli(tmp_path, "admin", "create-user", "--org", "riverside-family-practice",
-                   "--email", "dr.lee@riverside.example", "--password", "correct-horse-9",
-                   "--role", "provider", "--name", "Dr Sam Lee")
+                   "--email", "dr.lee@riverside.example", "--password-stdin",
+                   "--role", "provider", "--name", "Dr Sam Lee", stdin="correct-horse-9\n")
     assert user.returncode == 0, user.stderr
     again = run_cli(tmp_path, "admin", "create-user", "--org", "riverside-family-practice",
-                    "--email", "dr.lee@riverside.example", "--password", "correct-horse-9",
-                    "--role", "provider", "--name", "Dr Sam Lee")
+                    "--email", "dr.lee@riverside.example", "--password-stdin",
+                    "--role", "provider", "--name", "Dr Sam Lee", stdin="correct-horse-9\n")
     assert again.returncode == 2
     assert "already" in again.stderr
     assert "dr.lee" not in again.stderr  # no personal data in error messages
@@ -42,8 +42,8 @@ def test_admin_creates_an_organisation_and_a_user(tmp_path: Path) -> None:
 
 def test_unknown_organisation_is_a_clear_error(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "admin", "create-user", "--org", "nowhere", "--email",
-                     "a@b.example", "--password", "long-enough-1", "--role", "staff",
-                     "--name", "A B")
+                     "a@b.example", "--password-stdin", "--role", "staff",
+                     "--name", "A B", stdin="long-enough-1\n")
     assert result.returncode == 2
     assert "organisation" in result.stderr.lower()
 
@@ -71,7 +71,9 @@ async def _until_ready(process: trio.Process) -> bytes:
 # connection first, which is what this test makes the server do.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 async def test_serve_prints_accounts_then_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
-    env = {**os.environ, "VCLINIC_DATA_DIR": str(tmp_path), "VCLINIC_LOG_LEVEL": "warning"}
+    # No media workers: this test sends no audio or video (stopping them is tested below).
+    env = {**os.environ, "VCLINIC_DATA_DIR": str(tmp_path), "VCLINIC_LOG_LEVEL": "warning",
+           "VCLINIC_MEDIA": "0"}
     process = await trio.lowlevel.open_process(
         [sys.executable, "-m", "vclinic", "serve", "--port", "0", "--demo"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
@@ -140,9 +142,9 @@ class _Served:
 
 @asynccontextmanager
 async def _serve_in_own_group(nursery: trio.Nursery, tmp_path: Path, *, log_level: str,
-                              workers: int) -> AsyncIterator[_Served]:
+                              workers: int, media: bool = True) -> AsyncIterator[_Served]:
     env = {**os.environ, "VCLINIC_DATA_DIR": str(tmp_path), "VCLINIC_LOG_LEVEL": log_level,
-           "VCLINIC_LOG_FORMAT": "json"}
+           "VCLINIC_LOG_FORMAT": "json", "VCLINIC_MEDIA": "1" if media else "0"}
     process = await trio.lowlevel.open_process(
         [sys.executable, "-m", "vclinic", "serve", "--port", "0", "--demo",
          "--media-workers", str(workers)],
@@ -186,7 +188,8 @@ async def test_signalling_the_process_group_stops_without_restarting_media_worke
 
 async def test_patient_search_keeps_the_name_out_of_the_log(nursery: trio.Nursery,
                                                             tmp_path: Path) -> None:
-    async with _serve_in_own_group(nursery, tmp_path, log_level="debug", workers=1) as served:
+    async with _serve_in_own_group(nursery, tmp_path, log_level="debug", workers=1,
+                                   media=False) as served:
         client = Client(served.url)
         try:
             assert (await client.signin("dr.ada@demo.clinic")).status_code == 200

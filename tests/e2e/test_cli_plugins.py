@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.e2e.test_cli import run_cli
+from vclinic.startup import ExitCode
 
 
 def test_plugins_lists_local_plugins_and_their_state(tmp_path: Path) -> None:
@@ -30,5 +31,5 @@ def test_enabling_an_unknown_plugin_is_a_clear_error(tmp_path: Path) -> None:
     config = tmp_path / "vclinic.toml"
     config.write_text('plugins = ["no_such_plugin"]\n')
     result = run_cli(tmp_path, "--config", str(config), "plugins")
-    assert result.returncode == 2
+    assert result.returncode == ExitCode.PLUGIN
     assert "no_such_plugin" in result.stderr

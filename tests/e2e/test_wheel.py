@@ -82,6 +82,12 @@ def test_wheel_install_serves_the_pages_and_static_files(tmp_path: Path) -> None
                  "print(vclinic.__file__); print(vclinic_sessions.__file__)", cwd=tmp_path)
     for line in where.split():
         assert line.startswith(str(tmp_path / "venv")), f"not imported from the wheel: {line}"
+    # Every file of the UI and of each plugin's static folder was installed.
+    assert _installed(python, "vclinic", "web", tmp_path) == _files(ROOT / "web")
+    for plugin in PLUGINS:
+        package = f"vclinic_{plugin.name}"
+        assert _installed(python, package, "static", tmp_path) == _files(
+            plugin / package / "static"), package
 
     served = trio.run(_fetch_from_served, tmp_path)
     assert served["/signin"][0] == 200
@@ -90,6 +96,26 @@ def test_wheel_install_serves_the_pages_and_static_files(tmp_path: Path) -> None
     assert served["/static/css/app.css"] == (200, (ROOT / "web/static/css/app.css").read_bytes())
     section = PLUGINS[0] / f"vclinic_{PLUGINS[0].name}" / "static" / "section.js"
     assert served[f"/static/{PLUGINS[0].name}/section.js"] == (200, section.read_bytes())
+    # The API reference works from the wheel too: its page and its vendored renderer.
+    assert served["/docs"] == (200, (ROOT / "web/apidocs/swagger.html").read_bytes())
+    bundle = ROOT / "web/static/vendor/swagger-ui/swagger-ui-bundle.js"
+    assert served["/static/vendor/swagger-ui/swagger-ui-bundle.js"] == (200, bundle.read_bytes())
+
+
+def _files(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")
+            if p.is_file() and "__pycache__" not in p.parts}
+
+
+def _installed(python: Path, package: str, folder: str, cwd: Path) -> set[str]:
+    """The files under ``folder`` of ``package`` as installed for ``python``."""
+    listing = _run(python, "-c", f"""
+import importlib.resources as r
+from pathlib import Path
+root = Path(str(r.files({package!r}) / {folder!r}))
+print("\\n".join(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()))
+""", cwd=cwd)
+    return set(listing.split("\n")) - {""}
 
 
 async def _fetch_from_served(tmp_path: Path) -> dict[str, tuple[int, bytes]]:
@@ -104,7 +130,8 @@ async def _fetch_from_served(tmp_path: Path) -> dict[str, tuple[int, bytes]]:
         output = (await _until_ready(process)).decode()
         url = next(w for w in output.split() if w.startswith("http://")).rstrip("/")
         plugin = PLUGINS[0].name
-        paths = ["/signin", "/static/css/app.css", f"/static/{plugin}/section.js"]
+        paths = ["/signin", "/static/css/app.css", f"/static/{plugin}/section.js", "/docs",
+                 "/static/vendor/swagger-ui/swagger-ui-bundle.js"]
         async with httpx.AsyncClient(base_url=url) as http:
             responses = {path: await http.get(path) for path in paths}
         return {path: (r.status_code, r.content) for path, r in responses.items()}

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
 import trio
 import trio.testing
 
+from vclinic.actors import ChildSpec, Restart, Supervisor
 from vclinic.config import load_settings
+from vclinic.errors import Unavailable
 from vclinic.media import protocol as p
 from vclinic.media.access import MediaGrant
 from vclinic.media.client import MediaPool, WorkerRestarted
 from vclinic.media.relay import session_event, sink_event
-from vclinic.media.service import MediaService
+from vclinic.media.service import RESTART_INTENSITY, MediaService
 
 
 class FakeClient:
@@ -23,6 +26,8 @@ class FakeClient:
         self.calls: list[tuple[str, Any]] = []
         self.push, self.events = trio.open_memory_channel[Any](16)
         self.load = 0
+        self.dies = False
+        self.incarnations = 0
 
     async def create_room(self, room: str) -> None:
         self.calls.append(("create_room", room))
@@ -40,9 +45,13 @@ class FakeClient:
     async def offer(self, handle: str, sdp: str, sources: dict[str, str]) -> str:
         return "answer"
 
-    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED,
-                  ) -> None:
-        task_status.started()
+    def child_spec(self, child_id: str) -> ChildSpec:
+        return ChildSpec(child_id, self.serve, restart=Restart.TRANSIENT)
+
+    async def serve(self) -> None:
+        self.incarnations += 1
+        if self.dies:
+            raise Unavailable("media worker died", code="media_worker_died")
         await trio.sleep_forever()
 
 
@@ -162,3 +171,21 @@ async def test_session_events_are_published_on_the_session_topic(
     [(topic, message)] = bus.published
     assert topic == "session:s1" and message["type"] == kind
     assert message["data"]["participant_id"] == "bob"
+
+
+async def test_a_worker_that_keeps_dying_takes_media_down_not_the_node(
+    nursery: trio.Nursery, autojump_clock: trio.testing.MockClock,
+) -> None:
+    service, fake, _ = _service()
+    fake.dies = True
+    root = Supervisor(name="root")
+    await nursery.start(root.run)
+    await nursery.start(functools.partial(service.run, parent=root))
+    await trio.testing.wait_all_tasks_blocked()
+    # Restarted as often as the media supervisor allows, then dropped by the root.
+    assert fake.incarnations == RESTART_INTENSITY + 1
+    assert [s.name for s in root.tree_statistics()] == ["root"]
+    assert root.statistics().running and root.statistics().escalations == 0
+    with pytest.raises(Unavailable) as down:
+        await service.enter("s1", MediaGrant("bob", p.Permissions()), Sink())
+    assert down.value.code == "media_down"

@@ -7,10 +7,11 @@ import signal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import trio
 
-from tests.fakes import PROVIDER, PROVIDER_2, start_node
+from tests.fakes import PROVIDER, PROVIDER_2, base_url, start_node
 from tests.media.conftest import DEADLINE, increasing_video
 from tests.media.wspeer import SESSION, Call
 from vclinic.errors import NotFound
@@ -55,6 +56,12 @@ async def test_killed_worker_makes_clients_renegotiate_and_media_flows_again(
     status = await _status(call)
     assert status["pid"] != old_pid
     assert (status["rooms"], status["participants"]) == (1, 2)
+    # The restart was the media supervisor's, under the node's root: an operator sees it.
+    media = call.node.context.runtime.statistics().supervisor("media")
+    assert media is not None and (media.restarts, media.children) == (1, 1)
+    async with httpx.AsyncClient(base_url=base_url(call.node)) as http:
+        metrics = (await http.get("/metrics")).text
+    assert 'vclinic_media_worker_restarts_total{worker="0"} 1.0' in metrics.splitlines()
 
 
 async def test_dropped_socket_keeps_the_handle_for_the_grace_period_then_leaves(

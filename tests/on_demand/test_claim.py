@@ -6,9 +6,13 @@ from __future__ import annotations
 from typing import Any
 
 import trio
+from vclinic_on_demand import events as od
 
 from tests.fakes import Client
 from tests.on_demand.conftest import Patient, listing, user_id
+from vclinic.events import SessionCreated
+from vclinic.plugins import hookimpl
+from vclinic.server.run import Running
 
 
 async def _both_in_call(provider: Client, patient: Patient, claimed: dict[str, Any]) -> None:
@@ -78,8 +82,10 @@ async def test_claim_after_intake_from_the_waiting_room(provider: Client, patien
     await _both_in_call(provider, patient, claim.json())
 
 
-async def test_admin_assigns_then_provider_claims(admin: Client, provider: Client,
+async def test_admin_assigns_then_provider_claims(node: Running, admin: Client, provider: Client,
                                                   provider_2: Client, patient: Patient) -> None:
+    listener = Listener()
+    node.context.plugins.register(listener, "listener")
     started = await patient.start()
     request_id = started["request_id"]
     ada = await user_id(provider)
@@ -100,6 +106,30 @@ async def test_admin_assigns_then_provider_claims(admin: Client, provider: Clien
     assert other.json()["error"]["code"] == "assigned_to_other"
     mine = await provider.request("POST", f"/api/v1/on_demand/requests/{request_id}/claim")
     assert mine.status_code == 200, mine.text
+
+    # Plugins' listeners heard the queue's changes and the visit's session, ids only.
+    claimed = mine.json()
+    org_id = next(x.org_id for x in listener.heard if isinstance(x, od.RequestOpened))
+    queue = [x for x in listener.heard if isinstance(x, od.RequestEvent)]
+    assert queue[:2] == [od.RequestOpened(org_id, request_id),
+                         od.RequestAssigned(org_id, request_id, ada)]
+    claim = queue[-1]
+    assert isinstance(claim, od.RequestClaimed)
+    assert (claim.request_id, claim.provider_id, claim.session_id) == (
+        request_id, ada, claimed["session_id"])
+    assert SessionCreated(claimed["session_id"], org_id, "on_demand", ada) in listener.heard
+    assert "Pat" not in repr(listener.heard)
+
+
+class Listener:
+    VCLINIC_PLUGIN_API = (1, 0)
+
+    def __init__(self) -> None:
+        self.heard: list[object] = []
+
+    @hookimpl
+    def vclinic_on_event(self, event: object) -> None:
+        self.heard.append(event)
 
 
 async def test_admin_claims_and_the_patient_is_pulled_in(admin: Client, patient: Patient

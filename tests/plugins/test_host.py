@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import peewee
 import pytest
 from quart import Blueprint
 
+from vclinic.bootstrap import prepare_store
+from vclinic.config import load_settings
 from vclinic.errors import PluginError
 from vclinic.plugins import (
+    Migration,
     PluginHost,
     PluginMeta,
     hookimpl,
@@ -310,3 +314,46 @@ def test_star_with_names_enables_everything_but_still_checks_the_names(
     assert all(info.enabled for info in host.installed())
     with pytest.raises(PluginError, match="not installed: typo"):
         host_with(("hello", Hello()), enabled=("*", "typo")).load()
+
+
+async def test_registered_models_are_bound_to_the_nodes_database(tmp_path: Path) -> None:
+    class Clock(peewee.Model):
+        provider_id = peewee.CharField()
+
+        class Meta:
+            table_name = "visits_clock"
+
+    class Visits:
+        VCLINIC_PLUGIN_API = (1, 0)
+
+        @hookimpl
+        def vclinic_register_models(self) -> list[type[peewee.Model]]:
+            return [Clock]
+
+        @hookimpl
+        def vclinic_register_migrations(self) -> list[Migration]:
+            return [Migration("visits.0001", lambda db: db.create_tables([Clock]))]
+
+    settings = load_settings(env={}, data_dir=str(tmp_path))
+    store = await prepare_store(settings, host_with(("visits", Visits())))
+    try:
+        await store.atomic(lambda: Clock.create(provider_id="p1"))
+        assert await store.run(lambda: [c.provider_id for c in Clock.select()]) == ["p1"]
+        assert Clock._meta.database is store.database
+    finally:
+        store.close()
+
+
+def test_a_builtin_plugin_is_always_enabled_and_not_listed() -> None:
+    class Channels:
+        VCLINIC_PLUGIN_API = (1, 0)
+
+        @hookimpl
+        def vclinic_plugin_info(self) -> PluginMeta:
+            return PluginMeta("Notifications")
+
+    host = PluginHost(enabled=("hello",))
+    host.register(Hello(), "hello")
+    host.register(Channels(), "notifications", builtin=True)
+    assert host.plugin("notifications") is not None
+    assert [i.name for i in host.installed()] == ["hello"]

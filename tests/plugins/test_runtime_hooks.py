@@ -8,8 +8,11 @@ from typing import Any
 
 import pytest
 import trio
+import trio.testing
 from structlog.testing import capture_logs
 
+from vclinic.actors import Actor, ActorCrashed, MemoryStateStore, open_runtime
+from vclinic.bootstrap import register_actor_kinds
 from vclinic.errors import PluginError
 from vclinic.plugins import DashboardSection, JoinDecision, Migration, PluginHost, hookimpl
 
@@ -294,3 +297,99 @@ def test_static_dir_that_does_not_exist_is_refused(tmp_path: Path) -> None:
 
     with pytest.raises(PluginError, match="'missing': static folder"):
         host_with(missing=Missing()).static_dirs()
+
+
+@dataclasses.dataclass(frozen=True)
+class Crash:
+    pass
+
+
+class Fragile(Actor):
+    """A plugin's actor that crashes on every message."""
+
+    async def handle(self, message: Any) -> Any:
+        raise RuntimeError("boom")
+
+
+@dataclasses.dataclass(frozen=True)
+class FragileKind:
+    kind: str = "fragile"
+    factory: Any = Fragile
+    mailbox_size: int = 8
+    restart: str = "transient"
+    intensity: int = 1
+    period: float = 60.0
+
+
+async def test_actor_kind_restart_intensity_is_honoured() -> None:
+    class Kinds:
+        VCLINIC_PLUGIN_API = (1, 0)
+
+        @hookimpl
+        def vclinic_register_actor_kinds(self) -> list[FragileKind]:
+            return [FragileKind()]
+
+    async with open_runtime(MemoryStateStore()) as runtime:
+        register_actor_kinds(runtime, host_with(kinds=Kinds()))
+        ref = runtime.registry.ref("fragile:a")
+        for _ in range(2):
+            with pytest.raises(ActorCrashed):
+                await ref.call(Crash())
+        await trio.testing.wait_all_tasks_blocked()
+        # One restart allowed within the period; the second crash escalates the kind.
+        kind = runtime.statistics().supervisor("kind:fragile")
+        assert kind is not None and kind.escalations == 1
+        assert runtime.statistics().supervisor_restarts == 1
+
+
+def test_actor_kind_with_a_bad_intensity_is_refused() -> None:
+    class Kinds:
+        VCLINIC_PLUGIN_API = (1, 0)
+
+        @hookimpl
+        def vclinic_register_actor_kinds(self) -> list[FragileKind]:
+            return [FragileKind(period=0)]
+
+    with pytest.raises(PluginError, match="actor kind 'fragile' needs"):
+        host_with(kinds=Kinds()).actor_kinds()
+
+
+async def test_listeners_receive_the_nodes_services_given_at_startup() -> None:
+    class Node:
+        """Stands in for the node's AppContext."""
+
+    class WithContext:
+        VCLINIC_PLUGIN_API = (1, 0)
+
+        def __init__(self) -> None:
+            self.heard: list[tuple[object, object]] = []
+
+        @hookimpl
+        def vclinic_on_event(self, event: object, app_context: object) -> None:
+            self.heard.append((event, app_context))
+
+    listener, plain = WithContext(), Listener()
+    host = host_with(ctx=listener, plain=plain)
+    node = Node()
+    await host.startup(node)
+    host.emit(ParticipantJoined("s1"))
+    assert listener.heard == [(ParticipantJoined("s1"), node)]
+    assert plain.seen == [ParticipantJoined("s1")]
+
+
+def test_a_notification_channel_whose_send_is_not_async_is_refused() -> None:
+    class Blocking:
+        name = "sms"
+
+        def send(self, notification: Any) -> None:
+            return None
+
+    class Channels:
+        VCLINIC_PLUGIN_API = (1, 0)
+
+        @hookimpl
+        def vclinic_notification_channels(self) -> list[Blocking]:
+            return [Blocking()]
+
+    with pytest.raises(PluginError, match="'sms' needs an 'async def send"):
+        host_with(sms=Channels()).notification_channels()

@@ -6,7 +6,7 @@ import peewee
 import pytest
 import trio
 
-from vclinic.errors import ConfigError
+from vclinic.errors import ConfigError, MigrationError
 from vclinic.ids import new_id
 from vclinic.notifications import Notification
 from vclinic.store import (
@@ -77,7 +77,8 @@ async def test_a_failing_migration_is_rolled_back_and_not_recorded(empty_store: 
         db.execute_sql("CREATE TABLE half_done (id VARCHAR(32) PRIMARY KEY)")
         raise RuntimeError("migration bug")
 
-    with pytest.raises(RuntimeError, match="migration bug"):
+    with pytest.raises(MigrationError, match="test:broken failed and was rolled back: "
+                       "RuntimeError: migration bug"):
         await empty_store.migrate([_create("before"), Migration("test:broken", half_done)])
     tables = await _tables(empty_store)
     assert "before" in tables

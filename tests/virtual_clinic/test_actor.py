@@ -10,10 +10,12 @@ from typing import Any
 
 import pytest
 import trio
+from vclinic_virtual_clinic import events as e
 from vclinic_virtual_clinic import message as m
 from vclinic_virtual_clinic.actor import MAILBOX, ProviderActor
 
 from vclinic.actors import ActorCrashed, ChildSpec, MemoryStateStore, Restart, open_runtime
+from vclinic.plugins import PluginHost, hookimpl
 from vclinic.sessions.timer import Timers
 
 
@@ -43,8 +45,11 @@ async def test_provider_actor_recovers_after_a_crash_and_expires_requests(
     async with open_runtime(store) as runtime:
         timers = Timers(runtime.registry)
         runtime.supervisor.start_child(ChildSpec("timers", timers.run))
-        # The actor uses only the node's timers here (no request is accepted).
-        services = SimpleNamespace(timers=timers)
+        # The actor uses only the node's timers and plugins here (no request is accepted).
+        listener = Listener()
+        plugins = PluginHost()
+        plugins.register(listener, "listener")
+        services = SimpleNamespace(timers=timers, plugins=plugins)
         runtime.registry.register_kind(
             "provider", functools.partial(ProviderActor, services=services),
             mailbox_size=MAILBOX, restart=Restart.TRANSIENT)
@@ -67,4 +72,23 @@ async def test_provider_actor_recovers_after_a_crash_and_expires_requests(
                         assert item["data"]["request"]["id"] == "short"
                         break
         assert (await ref.call(m.Status()))["requests"] == []
+    # Plugins' listeners heard each change once, with ids only; not the crashed request.
+    assert listener.heard == [
+        e.AvailabilityChanged("org", "ada", True),
+        e.RequestCreated("org", "ada", "keep", "station"),
+        e.RequestCancelled("org", "ada", "keep", "station"),
+        e.RequestCreated("org", "ada", "short", "station"),
+        e.RequestExpired("org", "ada", "short", "station"),
+    ]
+
+
+class Listener:
+    VCLINIC_PLUGIN_API = (1, 0)
+
+    def __init__(self) -> None:
+        self.heard: list[object] = []
+
+    @hookimpl
+    def vclinic_on_event(self, event: object) -> None:
+        self.heard.append(event)
 

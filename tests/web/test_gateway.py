@@ -82,5 +82,8 @@ async def test_deeply_nested_frames_get_an_error_and_the_socket_stays_open(clien
         nested = '{"v": 1, "type": "ping", "txn": "deep", "data": {"x": ' + "[" * 100 \
             + "]" * 100 + "}}"
         await ws.conn.send_message(nested)
-        assert (await ws.answer(None))["error"]["code"] == "too_deep"
+        assert (await ws.answer("deep"))["error"]["code"] == "too_deep"
+        # A binary frame that is not UTF-8 at all.
+        await ws.conn.send_message(b"\xff\xfe\x00[[[")
+        assert (await ws.answer(None))["error"]["code"] == "malformed_json"
         assert (await ws.request("ping"))["data"] == {"pong": True}

@@ -10,7 +10,9 @@ Two limits, both :class:`~vclinic.accounts.limiter.SigninLimiter` counters of fa
   a slower backstop against guessing spread over many addresses. It never applies to a *known
   device*: a browser that signed in to the account before carries a device cookie, signed with
   the node's key and bound to the account, so the owner's correct password from their own
-  computer or phone still works while strangers are refused.
+  computer or phone still works while strangers are refused. Known devices also have their own
+  pair count, so strangers sharing the owner's address (a clinic behind one NAT address) do not
+  lock the owner's browser out either.
 
 A success clears the pair's count (the owner typed it right from there) but not the account's:
 otherwise an attacker could rely on the owner signing in to reset their budget.
@@ -53,7 +55,10 @@ class SigninLockout:
         self._key = hashlib.sha256(b"vclinic-signin-device:" + key).digest()
 
     def _pair_key(self, attempt: Attempt) -> str:
-        return f"pair:{normalise_email(attempt.email)}|{attempt.client or '-'}"
+        # A known device counts apart from strangers at the same address (one clinic behind
+        # one NAT address), so their guesses do not lock the owner's own browser out.
+        device = "|known" if self.known_device(attempt) else ""
+        return f"pair:{normalise_email(attempt.email)}|{attempt.client or '-'}{device}"
 
     def _account_key(self, attempt: Attempt) -> str:
         return f"account:{normalise_email(attempt.email)}"

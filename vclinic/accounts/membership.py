@@ -14,7 +14,7 @@ from vclinic.accounts.directory import user_summary
 from vclinic.accounts.password import hash_password
 from vclinic.accounts.user import validate_password, validate_roles
 from vclinic.errors import Conflict, NotFound
-from vclinic.store import AuthSession, Store, User, UserRole, audit
+from vclinic.store import AuthSession, Organisation, Store, User, UserRole, audit, database
 
 LAST_ADMIN = ("The organisation needs at least one active admin: make someone else an admin "
               "first.")
@@ -38,8 +38,19 @@ def _other_active_admins(org_id: str, user_id: str) -> int:
         UserRole.role == "admin").count())
 
 
+def _lock_org(org_id: str) -> None:
+    # Two admins demoting each other at once must not both see the other as the remaining
+    # admin: changes to one organisation's accounts take its row lock in turn (PostgreSQL;
+    # SQLite has one writer anyway and no FOR UPDATE).
+    query = Organisation.select(Organisation.id).where(Organisation.id == org_id)
+    if database.for_update:
+        query = query.for_update()
+    list(query)
+
+
 def _change(org_id: str, actor_id: str, user_id: str, roles: tuple[str, ...] | None,
             active: bool | None) -> dict[str, Any]:
+    _lock_org(org_id)
     user = member(org_id, user_id)
     held = _roles(user.id)
     loses_admin = "admin" in held and (

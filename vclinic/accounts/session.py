@@ -13,7 +13,7 @@ from typing import Any
 
 from vclinic.config import Settings
 from vclinic.ids import OrgId, SessionId, UserId, new_token, token_hash
-from vclinic.store import AuthSession, Organisation, Store, User, UserRole, utcnow
+from vclinic.store import AuthSession, Organisation, Store, User, UserRole, audit, utcnow
 
 #: A session's last_seen_at is written at most this often, so page loads do not all write.
 TOUCH_INTERVAL = dt.timedelta(minutes=1)
@@ -83,9 +83,10 @@ async def start_session(
             last_seen_at=now, idle_timeout_s=int(idle.total_seconds()),
             absolute_expires_at=now + absolute,
         )
+        audit.record(user.organisation_id, user.id, "user.signed_in", user.id)
         return row
 
-    return token, await store.run(create)
+    return token, await store.atomic(create)
 
 
 def is_expired(row: AuthSession, now: dt.datetime) -> bool:

@@ -101,7 +101,7 @@ class Registry:
                                 period=period, name=f"kind:{kind}")
         self._kinds[kind] = _Kind(kind, factory, mailbox_size, restart, supervisor)
         self._root.start_child(ChildSpec(id=f"kind:{kind}", start_factory=supervisor.run,
-                                         restart=Restart.PERMANENT))
+                                         restart=Restart.PERMANENT, supervisor=supervisor))
 
     def ref(self, address: Address | str) -> ActorRef:
         """A reference to the actor at ``address``; raises UnknownActorKind for an unknown kind."""

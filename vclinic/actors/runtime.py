@@ -17,7 +17,7 @@ import trio
 from vclinic.actors.bus import DEFAULT_BUFFER, BusStatistics, EventBus
 from vclinic.actors.registry import KindStatistics, Registry
 from vclinic.actors.store import StateStore
-from vclinic.actors.supervisor import Supervisor
+from vclinic.actors.supervisor import Supervisor, SupervisorStatistics
 from vclinic.log import get_logger
 
 log = get_logger("actors.runtime")
@@ -36,6 +36,13 @@ class RuntimeStatistics:
     pending_calls: int
     kinds: tuple[KindStatistics, ...]
     bus: BusStatistics
+    #: Every supervisor of the tree, the root first: each actor kind's (``kind:<name>``) and
+    #: other supervised subtrees such as the media plane (``media``, one child per worker).
+    supervisors: tuple[SupervisorStatistics, ...] = ()
+
+    def supervisor(self, name: str) -> SupervisorStatistics | None:
+        """The statistics of the supervisor called ``name``, or None when it is not running."""
+        return next((s for s in self.supervisors if s.name == name), None)
 
 
 class Runtime:
@@ -56,7 +63,7 @@ class Runtime:
             supervisor_restarts=self.supervisor.statistics().restarts,
             mailbox_depth=registry.mailbox_depth, max_mailbox_depth=registry.max_mailbox_depth,
             pending_calls=registry.pending_calls, kinds=registry.kinds,
-            bus=self.bus.statistics(),
+            bus=self.bus.statistics(), supervisors=self.supervisor.tree_statistics(),
         )
 
 

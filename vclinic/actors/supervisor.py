@@ -29,14 +29,17 @@ class ChildSpec:
     """How to run one child: ``start_factory()`` runs it until it returns or raises.
 
     ``on_terminated(error)`` is called once when the supervisor drops the child for good (it is
-    not restarted, or it is TEMPORARY and was stopped by its supervisor), with the exception it
-    raised or None. The registry uses it to close an actor's mailbox.
+    not restarted, it is TEMPORARY and was stopped by its supervisor, or it was stopped with
+    :meth:`Supervisor.terminate_child`), with the exception it raised or None. The registry uses
+    it to close an actor's mailbox. ``supervisor`` is set when the child is itself a supervisor
+    (an actor kind's, the media plane's): ``Supervisor.tree_statistics()`` then walks into it.
     """
 
     id: str
     start_factory: Callable[[], Awaitable[object]]
     restart: Restart = Restart.PERMANENT
     on_terminated: Callable[[BaseException | None], None] | None = None
+    supervisor: Supervisor | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,23 @@ class Supervisor:
         if self._nursery is not None:
             self._launch(child)
 
+    async def terminate_child(self, child_id: str) -> None:
+        """Stop a child for good: cancel it, wait until it ended, drop it without a restart.
+
+        Its ``on_terminated`` is called with None. An id that is not supervised (any more) is
+        ignored, so an owner may stop a child that already exited or escalated.
+        """
+        child = self._children.pop(child_id, None)
+        if child is None:
+            return
+        scope, done = child.scope, child.done
+        child.scope = child.done = None
+        if child.spec.on_terminated is not None:
+            child.spec.on_terminated(None)
+        if scope is not None and done is not None:
+            scope.cancel()
+            await done.wait()
+
     def statistics(self) -> SupervisorStatistics:
         """Children, restarts and escalations so far (restarts count across runs)."""
         return SupervisorStatistics(
@@ -116,6 +136,15 @@ class Supervisor:
             children=len(self._children), restarts=self._restarts,
             escalations=self._escalations,
         )
+
+    def tree_statistics(self) -> tuple[SupervisorStatistics, ...]:
+        """This supervisor's statistics, then those of every supervisor below it (depth first,
+        in start order): the children whose spec names a ``supervisor``."""
+        found = [self.statistics()]
+        for child in self._children.values():
+            if child.spec.supervisor is not None:
+                found.extend(child.spec.supervisor.tree_statistics())
+        return tuple(found)
 
     async def run(self, *, task_status: trio.TaskStatus[Supervisor] = trio.TASK_STATUS_IGNORED,
                   ) -> None:

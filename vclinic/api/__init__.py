@@ -11,7 +11,8 @@ typed and stays compatible within a major :data:`PLUGIN_API_VERSION`.
   :func:`require_admin`, :func:`require_station`), :func:`current_principal`,
   :func:`services` and :func:`set_session_cookie` (in :mod:`vclinic.api.web`).
 - The node's services, :class:`AppContext` (also :data:`NodeServices`): the :class:`Store`, the
-  :class:`SessionService` (sessions, links, guests), notifications (``notify``), the
+  :class:`SessionService` (sessions, links, guests), notifications (:class:`Notifications`
+  sending a :class:`Notice` through every channel; ``notify`` for a user's bell), the
   :class:`Timers` and the event bus, the actor registry and saved actor states. Actor kinds
   receive it in ``vclinic_register_actor_kinds(services)``.
 - Actors: :class:`Actor`, :class:`ActorContext`, :class:`Address`, :class:`ActorRef`.
@@ -21,7 +22,8 @@ typed and stays compatible within a major :data:`PLUGIN_API_VERSION`.
   transaction); the session model's records are in :mod:`vclinic.api.records`.
 - ``/ws`` handlers: :class:`Connection` and the validated :class:`Inbound` message.
 - Errors plugins raise (mapped to HTTP status codes and ``{"error": {...}}`` bodies), ids,
-  :func:`get_logger` and the domain events :class:`Event` and its subclasses.
+  :func:`get_logger` and the domain events (:class:`DomainEvent` and the session events of
+  :mod:`vclinic.events`) that ``vclinic_on_event`` listeners receive.
 
 See docs/plugins.md.
 """
@@ -57,9 +59,22 @@ from vclinic.errors import (
     Unavailable,
     VclinicError,
 )
+from vclinic.events import (
+    DomainEvent,
+    ParticipantJoined,
+    ParticipantLeft,
+    ParticipantRemoved,
+    ParticipantRoleChanged,
+    RecordingStarted,
+    RecordingStopped,
+    SessionClosed,
+    SessionCreated,
+)
 from vclinic.ids import new_id, new_token, token_hash
 from vclinic.log import get_logger
 from vclinic.notifications.email import enqueue as enqueue_email
+from vclinic.notifications.notice import Notice
+from vclinic.notifications.service import Notifications
 from vclinic.plugins import (
     ActorKind,
     DashboardSection,
@@ -73,16 +88,6 @@ from vclinic.plugins import (
 from vclinic.server.gateway import Connection
 from vclinic.server.protocol import Inbound
 from vclinic.sessions.creation import NewSession
-from vclinic.sessions.message import (
-    Event,
-    ParticipantJoined,
-    ParticipantLeft,
-    ParticipantRemoved,
-    ParticipantUpdated,
-    RecordingChanged,
-    SessionClosed,
-    SessionUpdated,
-)
 from vclinic.sessions.service import SessionRef, SessionService
 from vclinic.sessions.timer import Timers
 from vclinic.store import (
@@ -116,7 +121,7 @@ __all__ = [
     "Conflict",
     "Connection",
     "DashboardSection",
-    "Event",
+    "DomainEvent",
     "EventBus",
     "Forbidden",
     "Gone",
@@ -127,23 +132,26 @@ __all__ = [
     "NewSession",
     "NodeServices",
     "NotFound",
+    "Notice",
     "NotificationChannel",
+    "Notifications",
     "Organisation",
     "ParticipantJoined",
     "ParticipantLeft",
     "ParticipantRemoved",
-    "ParticipantUpdated",
+    "ParticipantRoleChanged",
     "PayloadTooLarge",
     "PluginMeta",
     "Principal",
     "RateLimited",
-    "RecordingChanged",
+    "RecordingStarted",
+    "RecordingStopped",
     "Registry",
     "Service",
     "SessionClosed",
+    "SessionCreated",
     "SessionRef",
     "SessionService",
-    "SessionUpdated",
     "Store",
     "Timers",
     "UTCDateTimeField",

@@ -3,10 +3,12 @@
 A :class:`MediaClient` spawns ``python -m vclinic.media.worker``, speaks the framed protocol of
 :mod:`vclinic.media.protocol` over its stdin/stdout, matches replies to requests by ``txn`` and
 publishes the worker's events on a bounded channel. When the process dies it fails the requests in
-flight with :class:`Unavailable`, restarts it (at most ``max_restarts`` in ``restart_window``
-seconds, else :meth:`run` raises), recreates its rooms and handles with their permissions, and
-emits :class:`WorkerRestarted`: the owners of those handles must have their clients renegotiate
-(send a fresh ``offer``). The MediaActor wraps one client; nothing here imports aiortc.
+flight with :class:`Unavailable` and :meth:`serve` raises: the worker is a TRANSIENT child of a
+supervisor (:meth:`child_spec`), which starts a new incarnation within its restart intensity.
+That incarnation recreates the rooms and handles with their permissions and emits
+:class:`WorkerRestarted`: the owners of those handles must have their clients renegotiate (send a
+fresh ``offer``). :meth:`run` supervises one worker on its own (at most ``max_restarts`` in
+``restart_window`` seconds, else it raises). Nothing here imports aiortc.
 
 Events channel: capacity :data:`EVENT_BUFFER`; when full, ``stats`` events are dropped and every
 other event waits (the reader stops reading the pipe until there is room).
@@ -23,6 +25,8 @@ from typing import Any
 
 import trio
 
+from vclinic.actors import ChildSpec, Restart, Supervisor
+from vclinic.actors.error import SupervisorEscalation
 from vclinic.errors import Unavailable, VclinicError, error_from_wire
 from vclinic.ids import new_id
 from vclinic.log import get_logger
@@ -74,6 +78,10 @@ class MediaClient:
         self._rooms: set[str] = set()
         self._joins: dict[str, p.Join] = {}
         self._ready = trio.Event()
+        #: Set at the first hello, or when the worker is stopped before it said hello.
+        self._up = trio.Event()
+        self._stopped = trio.Event()
+        self._incarnations = 0
         self._stopping = False
 
     @property
@@ -83,61 +91,90 @@ class MediaClient:
 
     # Supervision ---------------------------------------------------------------------------
 
-    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
-        """Keep a worker running until cancelled or :meth:`shutdown`; ``started`` at first hello.
+    def child_spec(self, child_id: str) -> ChildSpec:
+        """This worker as a TRANSIENT child of a supervisor: :meth:`serve` is one incarnation;
+        a death is a crash the supervisor restarts (within its intensity), a shutdown is a
+        normal exit that is not restarted."""
+        return ChildSpec(child_id, self.serve, restart=Restart.TRANSIENT,
+                         on_terminated=self._terminated)
 
-        Cancellation kills the process; :meth:`shutdown` first lets it close rooms and finish
-        recordings.
+    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+        """Keep a worker running under a supervisor of its own until cancelled or
+        :meth:`shutdown`; ``started`` at first hello. More than ``max_restarts`` deaths within
+        ``restart_window`` seconds raise :class:`Unavailable` (``media_worker_failed``).
+
+        For a worker on its own (tests, benchmarks); a node's workers are children of its
+        media supervisor instead (see :mod:`vclinic.media.service`).
         """
-        deaths: list[float] = []
-        first = True
-        while True:
-            process = await trio.lowlevel.open_process(
-                [sys.executable, "-m", "vclinic.media.worker", "--config",
-                 self.config.to_json()],
-                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            )
-            self._process = process
-            try:
-                hello = await self._read_until_hello(process)
-                self.pid = hello.pid
-                log.info("media_worker_ready", pid=hello.pid)
-                async with trio.open_nursery() as nursery:
-                    nursery.start_soon(self._read_loop, process, nursery.cancel_scope)
-                    if not first:
-                        await self._restore()
-                    self._ready.set()
-                    if first:
-                        task_status.started()
-                        first = False
-                    else:
-                        await self._events_send.send(WorkerRestarted(
-                            pid=hello.pid, rooms=tuple(sorted(self._rooms)),
-                            handles=tuple(sorted(self._joins))))
-            except Unavailable as exc:
-                log.warning("media_worker_failed_to_start", code=exc.code)
-            finally:
-                self._ready = trio.Event()
-                self._fail_pending()
-                with trio.CancelScope(shield=True):
-                    if self._stopping and process.returncode is None:
-                        # After a shutdown request the worker closes its pipe a moment before
-                        # it exits; let it finish instead of killing it mid-exit.
-                        with trio.move_on_after(EXIT_GRACE):
-                            await process.wait()
-                    if process.returncode is None:
-                        process.kill()
-                    await process.wait()
-            if self._stopping:
-                if first:  # stopped before its first hello: nothing waits for it any more
-                    task_status.started()
-                return
-            log.warning("media_worker_died", pid=self.pid, returncode=process.returncode)
-            now = trio.current_time()
-            deaths = [t for t in deaths if now - t < self.restart_window] + [now]
-            if len(deaths) > self.max_restarts:
-                raise Unavailable("media worker keeps dying", code="media_worker_failed")
+        supervisor = Supervisor([self.child_spec("worker")], intensity=self.max_restarts,
+                                period=self.restart_window, name="media-worker")
+        try:
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(supervisor.run)
+                await self._up.wait()
+                task_status.started()
+                await self._stopped.wait()
+                nursery.cancel_scope.cancel()
+        except BaseExceptionGroup as group:
+            escalated, _ = group.split(SupervisorEscalation)
+            if escalated is None:
+                raise
+            raise Unavailable("media worker keeps dying", code="media_worker_failed") from group
+
+    def _terminated(self, error: BaseException | None) -> None:
+        self._up.set()
+        self._stopped.set()
+
+    async def serve(self) -> None:
+        """Run one incarnation of the worker process until it exits: a supervised child.
+
+        Returns after :meth:`shutdown` (or when its supervisor cancels it: the process is then
+        killed); raises :class:`Unavailable` when the process died or never said hello, which
+        its supervisor counts as a crash. An incarnation after the first recreates the rooms
+        and handles and emits :class:`WorkerRestarted`.
+        """
+        restart = self._incarnations > 0
+        self._incarnations += 1
+        if restart:
             self.restarts += 1
+        process = await trio.lowlevel.open_process(
+            [sys.executable, "-m", "vclinic.media.worker", "--config", self.config.to_json()],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        )
+        self._process = process
+        try:
+            hello = await self._read_until_hello(process)
+            self.pid = hello.pid
+            log.info("media_worker_ready", pid=hello.pid)
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(self._read_loop, process, nursery.cancel_scope)
+                if restart:
+                    await self._restore()
+                self._ready.set()
+                self._up.set()
+                if restart:
+                    await self._events_send.send(WorkerRestarted(
+                        pid=hello.pid, rooms=tuple(sorted(self._rooms)),
+                        handles=tuple(sorted(self._joins))))
+        except Unavailable as exc:
+            if not self._stopping:
+                log.warning("media_worker_failed_to_start", code=exc.code)
+        finally:
+            self._ready = trio.Event()
+            self._fail_pending()
+            with trio.CancelScope(shield=True):
+                if self._stopping and process.returncode is None:
+                    # After a shutdown request the worker closes its pipe a moment before
+                    # it exits; let it finish instead of killing it mid-exit.
+                    with trio.move_on_after(EXIT_GRACE):
+                        await process.wait()
+                if process.returncode is None:
+                    process.kill()
+                await process.wait()
+        if self._stopping:
+            return  # asked to stop: a normal exit, never restarted
+        log.warning("media_worker_died", pid=self.pid, returncode=process.returncode)
+        raise Unavailable("media worker died", code="media_worker_died")
 
     async def _read_until_hello(self, process: trio.Process) -> p.Hello:
         self._decoder = p.FrameDecoder()

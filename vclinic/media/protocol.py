@@ -391,6 +391,8 @@ class WorkerConfig:
     negotiation_seconds: float = 10.0
     #: Use H.264 for a room's video when every participant's offer supports it (else VP8).
     prefer_h264: bool = False
+    #: UDP ports (first, last) ICE sockets bind to; ``None``: any free port.
+    udp_ports: tuple[int, int] | None = None
 
     def to_json(self) -> str:
         return json.dumps(dataclasses.asdict(self))
@@ -405,4 +407,6 @@ class WorkerConfig:
             stats_seconds=float(raw.get("stats_seconds", 2.0)),
             negotiation_seconds=float(raw.get("negotiation_seconds", 10.0)),
             prefer_h264=raw.get("prefer_h264", False) is True,
+            udp_ports=(int(raw["udp_ports"][0]), int(raw["udp_ports"][1]))
+            if raw.get("udp_ports") else None,
         )

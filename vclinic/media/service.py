@@ -1,8 +1,9 @@
 """MediaService: the node's media plane (the MediaActor role of the design), owned by bootstrap.
 
 One per node, started by :func:`open_media` in the composition root and stopped after the web
-server: it runs ``media_workers`` worker processes through a :class:`MediaPool` (each
-:class:`MediaClient` restarts its worker when it dies), keeps which participant of which session
+server: it runs ``media_workers`` worker processes, each a supervised child of the ``media``
+supervisor under the node's root supervisor (:meth:`MediaService.child_spec`), placed by a
+:class:`MediaPool`; keeps which participant of which session
 has a handle on which worker, and relays the workers' events:
 
 - to the participant's live ``/ws`` connection (its *sink*): ``media.server_offer``,
@@ -27,10 +28,13 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, Protocol
 
 import trio
 
+from vclinic.actors import ChildSpec, Restart, Strategy, Supervisor
+from vclinic.actors.error import SupervisorEscalation
 from vclinic.config import Settings
 from vclinic.errors import BadRequest, Conflict, NotFound, Unavailable
 from vclinic.log import get_logger
@@ -44,6 +48,10 @@ log = get_logger("media.service")
 
 #: Longest the node waits at shutdown for workers to close rooms and finish recordings.
 SHUTDOWN_SECONDS = 10.0
+#: Worker restarts the media supervisor allows within :data:`RESTART_PERIOD` seconds, over all
+#: of the node's workers; one more and the media plane is down.
+RESTART_INTENSITY = 5
+RESTART_PERIOD = 60.0
 
 
 class EventSink(Protocol):
@@ -99,6 +107,7 @@ class MediaService:
             # The workers need no TURN relay of their own; they only use STUN, if configured.
             ice_servers=tuple(u for u in settings.ice_servers if not is_turn_url(u)),
             prefer_h264=settings.media_h264,
+            udp_ports=settings.media_udp_ports,
         )
         self.pool = MediaPool([MediaClient(config) for _ in range(count)])
         self._members: dict[str, _Member] = {}
@@ -109,31 +118,67 @@ class MediaService:
         self._failed = False
         #: False when ``settings.media`` is off: no worker starts and media requests refuse.
         self.enabled = settings.media
+        #: The ``media`` supervisor of the workers, built by :meth:`child_spec`.
+        self.supervisor: Supervisor | None = None
 
     # Lifetime ------------------------------------------------------------------------------
 
-    async def run(self, *, task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
+    def child_spec(self) -> ChildSpec:
+        """The media plane as a TEMPORARY child ``media`` of the node's root supervisor.
+
+        It is a one_for_one supervisor (``statistics()`` name ``media``) with one TRANSIENT
+        child per worker, ``worker:<n>``: a dead worker is restarted, at most
+        :data:`RESTART_INTENSITY` times within :data:`RESTART_PERIOD` seconds over all workers.
+        Beyond that the media supervisor escalates and the root drops it rather than restart
+        it: the media plane is down (requests answer ``media_down``), the node keeps serving.
+        """
+        children = [client.child_spec(f"worker:{n}") for n, client in enumerate(self.pool.clients)]
+        self.supervisor = Supervisor(children, strategy=Strategy.ONE_FOR_ONE,
+                                     intensity=RESTART_INTENSITY, period=RESTART_PERIOD,
+                                     name="media")
+        return ChildSpec("media", self.supervisor.run, restart=Restart.TEMPORARY,
+                         on_terminated=self._terminated, supervisor=self.supervisor)
+
+    async def run(self, *, parent: Supervisor | None = None,
+                  task_status: trio.TaskStatus[None] = trio.TASK_STATUS_IGNORED) -> None:
         """Start the workers and relay their events until cancelled; ``started`` at once.
 
-        Requests made before a worker said hello wait for it, so a node serves while its
-        workers are still starting.
+        The workers run under ``parent`` (the node's root supervisor) as :meth:`child_spec`
+        says, or, without a parent, under a task of this service's own. Requests made before a
+        worker said hello wait for it, so a node serves while its workers are still starting.
         """
+        spec = self.child_spec()
         async with trio.open_nursery() as nursery:
             self._nursery = nursery
             if self.enabled:
-                nursery.start_soon(self._supervise)
+                if parent is None:
+                    nursery.start_soon(self._run_alone, spec)
+                else:
+                    parent.start_child(spec)
                 for client in self.pool.clients:
                     nursery.start_soon(self._relay, client)
             task_status.started()
 
-    async def _supervise(self) -> None:
+    async def _run_alone(self, spec: ChildSpec) -> None:
         try:
-            await self.pool.run()
-        except* Unavailable:
+            await spec.start_factory()
+        except SupervisorEscalation as exc:
+            self._terminated(exc)
+
+    def _terminated(self, error: BaseException | None) -> None:
+        if error is not None:
             # A worker that keeps dying takes the media plane down, not the node: the rest of
             # the server keeps working and media requests answer media_down.
             self._failed = True
             log.error("media_plane_failed")
+
+    async def stop(self, parent: Supervisor | None) -> None:
+        """Let every worker finish (at most :data:`SHUTDOWN_SECONDS`), then stop the media
+        supervisor under ``parent``. Not shielded: a node being cancelled kills its workers."""
+        with trio.move_on_after(SHUTDOWN_SECONDS):
+            await self.shutdown()
+        if parent is not None:
+            await parent.terminate_child("media")
 
     def statistics(self) -> MediaStatistics:
         """Rooms, participants and each worker's load and restarts, as of now."""
@@ -373,16 +418,16 @@ class MediaService:
 
 @asynccontextmanager
 async def open_media(settings: Settings, bus: Publisher,
-                     on_recording_lost: Callable[[str], None] | None = None
-                     ) -> AsyncIterator[MediaService]:
-    """Run a node's MediaService; on exit, let workers finish gracefully, then stop them."""
+                     on_recording_lost: Callable[[str], None] | None = None,
+                     parent: Supervisor | None = None) -> AsyncIterator[MediaService]:
+    """Run a node's MediaService with its workers under ``parent`` (the root supervisor); on
+    exit, let workers finish gracefully, then stop them. Workers stopped this way exit
+    normally and are not restarted."""
     service = MediaService(settings, bus, on_recording_lost)
     async with trio.open_nursery() as nursery:
-        await nursery.start(service.run)
+        await nursery.start(partial(service.run, parent=parent))
         try:
             yield service
         finally:
-            # Not shielded: when the node is being cancelled the workers are killed instead.
-            with trio.move_on_after(SHUTDOWN_SECONDS):
-                await service.shutdown()
+            await service.stop(parent)
             nursery.cancel_scope.cancel()

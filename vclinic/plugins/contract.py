@@ -95,12 +95,29 @@ class JoinDecision:
 WsHandler: TypeAlias = "Callable[[Connection, Inbound], Awaitable[dict[str, Any] | None]]"
 
 
+#: Restarts of one actor kind's actors its supervisor allows within :data:`DEFAULT_KIND_PERIOD`
+#: seconds, when the kind does not say.
+DEFAULT_KIND_INTENSITY = 10
+DEFAULT_KIND_PERIOD = 10.0
+
+
+def kind_intensity(kind: ActorKind) -> tuple[int, float]:
+    """The ``(intensity, period)`` an actor kind declares, or the defaults."""
+    return (getattr(kind, "intensity", DEFAULT_KIND_INTENSITY),
+            getattr(kind, "period", DEFAULT_KIND_PERIOD))
+
+
 @runtime_checkable
 class ActorKind(Protocol):
     """A kind of actor a plugin adds; the core's supervisor starts and restarts its actors.
 
     ``factory`` builds the actor for an id; ``mailbox_size`` bounds its mailbox; ``restart`` is
     ``"permanent"``, ``"transient"`` or ``"temporary"``. Plugins never get a nursery.
+
+    Optional attributes: ``intensity`` (default :data:`DEFAULT_KIND_INTENSITY`) and ``period``
+    (default :data:`DEFAULT_KIND_PERIOD` seconds): more than ``intensity`` crashes of this kind's
+    actors within ``period`` seconds make the kind's supervisor escalate, and the root restarts
+    every actor of the kind.
     """
 
     # Read-only properties, so that a frozen dataclass satisfies the protocol.
@@ -119,10 +136,15 @@ class ActorKind(Protocol):
 
 @runtime_checkable
 class NotificationChannel(Protocol):
-    """A way to deliver notifications (email, SMS, bell...); the notifier picks it by ``name``."""
+    """A way to deliver notifications (email, SMS, bell...), named by ``name``.
+
+    The notifications service (:mod:`vclinic.notifications.service`) hands every notice to every
+    channel; a channel delivers those it can reach and ignores the rest.
+    """
 
     name: str
 
     async def send(self, notification: Any) -> None:
-        """Deliver one notification; raising makes the notifier retry it later."""
+        """Deliver one :class:`~vclinic.notifications.notice.Notice`; raising makes the
+        notifications service retry it later."""
         ...

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
     from vclinic.accounts import Principal
     from vclinic.context import AppContext
+    from vclinic.events import DomainEvent
     from vclinic.plugins.contract import (
         ActorKind,
         DashboardSection,
@@ -114,8 +115,9 @@ def vclinic_register_actor_kinds(services: AppContext) -> list[ActorKind]:
 def vclinic_register_models() -> list[type[peewee.Model]]:
     """Add peewee model classes to the store.
 
-    Parameters: none. Not firstresult: all models are collected; the store binds them to the
-    deployment's database. Table names should start with the plugin's name.
+    Parameters: none. Not firstresult: all models are collected and the store binds each to
+    the node's database (``Store.bind``), whatever database its ``Meta`` names, so a plain
+    ``peewee.Model`` works; table names must start with the plugin's name and be unique.
 
     Called by the composition root once while the store is opened, before migrations run. Must
     not do I/O; the store creates tables through migrations, never from this hook.
@@ -183,11 +185,16 @@ def vclinic_join_policy(session: SessionRef, principal: Principal
 def vclinic_notification_channels() -> list[NotificationChannel]:
     """Add ways to deliver notifications (an SMS gateway, a chat webhook...).
 
-    Parameters: none. Each channel has a ``name`` unique across plugins and ``async send()``.
-    Not firstresult: all channels are offered to the notifier.
+    Parameters: none. Each channel has a ``name`` unique across plugins (the core's own are
+    ``bell`` and ``email``, offered by the built-in plugin ``notifications`` through this same
+    hook) and ``async send(notification)``, where ``notification`` is a
+    :class:`vclinic.notifications.notice.Notice`. Not firstresult: every channel is enabled.
 
-    Called by the composition root once while the notifier is built, before it serves. The hook
-    must not do I/O; ``send`` runs in the notifier actor and may do network I/O through trio.
+    Called by the composition root once while the notifications service is built, before it
+    serves. The hook must not do I/O. The service then calls ``send`` for every notice, in the
+    task of whoever sent it: a channel delivers the notices it can reach (a ``phone`` for SMS)
+    and returns at once for the others; it may do network I/O through trio and must not
+    block. Raising makes the service retry the delivery later (a few times, with backoff).
     """
 
 
@@ -219,15 +226,23 @@ def vclinic_on_shutdown(app_context: AppContext) -> Awaitable[Any] | None:
 
 
 @hookspec
-def vclinic_on_event(event: object) -> None:
-    """Listen to domain events: session created, participant joined, request accepted...
+def vclinic_on_event(event: DomainEvent, app_context: AppContext) -> None:
+    """Listen to domain events: a session created, a participant joined, a request claimed...
 
-    Parameters: ``event`` is a frozen dataclass from the core (its class name says what
-    happened); it carries ids, never patient data. Not firstresult: every listener sees every
-    event. Return nothing.
+    Parameters: ``event`` is a frozen dataclass (:class:`vclinic.events.DomainEvent`; its
+    ``TYPE`` and class say what happened); it carries ids and codes, never patient data. The
+    core emits every session event of :mod:`vclinic.events` (created, participant joined / left
+    / removed / role changed, recording started / stopped, closed); workflow plugins emit their
+    own (``docs/plugins.md`` lists them). ``app_context`` is the node's services, as given to
+    ``vclinic_on_startup``: reach your own actor through it (``app_context.registry``) rather
+    than through a module global; a listener may leave the parameter out. Not firstresult:
+    every listener sees every event. Return nothing.
 
-    Called by the host's ``emit``, synchronously, from the actor that produced the event. Must
-    not block, do I/O or await (an ``async def`` listener is an error): hand work to your own
-    actor with ``send_nowait``. An exception is logged with the plugin's name and the event's type;
-    the other listeners and the emitting actor carry on.
+    Called by the host's ``emit``, synchronously, in the task that made the change (the actor
+    that owns it; for ``SessionCreated``, whoever called the session service), after the
+    change was stored. Plugins are started before the node serves or recovers sessions,
+    so listeners hear every event of the node's life. Must not block, do I/O or await (an
+    ``async def`` listener is an error): hand work to your own actor with ``send_nowait``. An
+    exception is logged with the plugin's name and the event's type; the other listeners and
+    the emitting actor carry on.
     """

@@ -43,6 +43,7 @@ from vclinic.plugins.contract import (
     PluginInfo,
     PluginMeta,
     WsHandler,
+    kind_intensity,
 )
 
 if TYPE_CHECKING:
@@ -66,6 +67,7 @@ class _Installed:
     version: str
     source: str
     enabled: bool
+    builtin: bool = False
 
 
 class PluginHost:
@@ -90,6 +92,8 @@ class PluginHost:
         self._installed: dict[str, _Installed] = {}
         self._loaded = False
         self._not_started: set[str] = set()
+        #: The node's services as given to :meth:`startup`; listeners receive them.
+        self._context: Any = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> PluginHost:
@@ -102,11 +106,14 @@ class PluginHost:
         """Whether the deployment's config enables the plugin called ``name``."""
         return self._enable_all or name in self._enabled_names
 
-    def register(self, plugin: object, name: str, *, version: str = "") -> None:
+    def register(self, plugin: object, name: str, *, version: str = "",
+                 builtin: bool = False) -> None:
         """Install ``plugin`` (a module, class or instance with hooks) under ``name``; used for
-        built-in plugins and in tests. It is registered with pluggy only if enabled."""
-        self._install(name, version or str(getattr(plugin, "__version__", "")), "registered",
-                      lambda: plugin)
+        built-in plugins and in tests. It is registered with pluggy only if enabled; a
+        ``builtin`` plugin (the core's own, such as the bell and email channels) always is,
+        whatever the deployment's ``plugins`` say."""
+        self._install(name, version or str(getattr(plugin, "__version__", "")),
+                      "built-in" if builtin else "registered", lambda: plugin, builtin=builtin)
 
     def load(self) -> None:
         """Discover installed plugins (entry-point group ``vclinic``, then the plugins
@@ -130,10 +137,13 @@ class PluginHost:
             )
 
     def installed(self) -> list[PluginInfo]:
-        """Every installed plugin, enabled or not, sorted by name, for ``vclinic plugins``."""
+        """Every installed plugin, enabled or not, sorted by name, for ``vclinic plugins`` and
+        the workflows a user sees; the core's built-in plugins are not listed."""
         meta = dict(self._collect("vclinic_plugin_info"))
         infos = []
         for entry in sorted(self._installed.values(), key=lambda e: e.name):
+            if entry.builtin:
+                continue
             about = meta.get(entry.name)
             if about is not None and not isinstance(about, PluginMeta):
                 raise PluginError(
@@ -155,14 +165,16 @@ class PluginHost:
             raise PluginError(f"plugin {name!r} is not enabled", plugin=name)
         return found
 
-    def _install(self, name: str, version: str, source: str, load: Callable[[], object]) -> None:
+    def _install(self, name: str, version: str, source: str, load: Callable[[], object],
+                 *, builtin: bool = False) -> None:
         if name in self._installed:
             raise PluginError(
                 f"two plugins are named {name!r}: one from {self._installed[name].source}, "
                 f"one from {source}; rename or uninstall one",
                 plugin=name,
             )
-        entry = _Installed(name, version, source, enabled=self.is_enabled(name))
+        entry = _Installed(name, version, source, enabled=builtin or self.is_enabled(name),
+                           builtin=builtin)
         if entry.enabled:
             try:
                 plugin = load()
@@ -248,6 +260,15 @@ class PluginHost:
         ``kind`` must be unique across plugins."""
         found = check_each(self._collect("vclinic_register_actor_kinds", services=services),
                            "vclinic_register_actor_kinds", ActorKind)
+        for plugin, kind in found:
+            intensity, period = kind_intensity(kind)
+            if (not isinstance(intensity, int) or isinstance(intensity, bool) or intensity < 0
+                    or not isinstance(period, int | float) or period <= 0):
+                raise PluginError(
+                    f"plugin {plugin!r}: actor kind {kind.kind!r} needs an intensity of 0 or "
+                    f"more restarts and a period of more than 0 seconds",
+                    plugin=plugin,
+                )
         return unique(found, "vclinic_register_actor_kinds", "actor kind", lambda k: k.kind)
 
     def models(self) -> list[type[peewee.Model]]:
@@ -269,6 +290,16 @@ class PluginHost:
         """Every enabled plugin's notification channels; names must be unique."""
         found = check_each(self._collect("vclinic_notification_channels"),
                            "vclinic_notification_channels", NotificationChannel)
+        for plugin, channel in found:
+            if not isinstance(channel.name, str) or not channel.name:
+                raise PluginError(f"plugin {plugin!r}: a notification channel needs a name",
+                                  plugin=plugin)
+            if not inspect.iscoroutinefunction(channel.send):
+                raise PluginError(
+                    f"plugin {plugin!r}: notification channel {channel.name!r} needs an "
+                    f"'async def send(notification)'",
+                    plugin=plugin,
+                )
         return unique(found, "vclinic_notification_channels", "notification channel",
                       lambda c: c.name)
 
@@ -320,6 +351,7 @@ class PluginHost:
     async def startup(self, app_context: AppContext) -> None:
         """Run every enabled plugin's ``vclinic_on_startup``, awaiting each in turn; the first
         failure raises ``PluginError`` and leaves the later plugins unstarted."""
+        self._context = app_context
         impls = self._impls("vclinic_on_startup")
         for index, impl in enumerate(impls):
             try:
@@ -347,11 +379,12 @@ class PluginHost:
                 _log_failure("vclinic_on_shutdown", impl.plugin_name, exc)
 
     def emit(self, event: object) -> None:
-        """Hand a domain event to every enabled listener, synchronously. A listener that
-        raises, or is ``async``, is logged with its plugin's name; the others still run."""
+        """Hand a domain event to every enabled listener, synchronously, with the node's
+        services given to :meth:`startup` (None before it). A listener that raises, or is
+        ``async``, is logged with its plugin's name; the others still run."""
         for impl in self._impls("vclinic_on_event"):
             try:
-                result = self._invoke(impl, {"event": event})
+                result = self._invoke(impl, {"event": event, "app_context": self._context})
                 if inspect.isawaitable(result):
                     if inspect.iscoroutine(result):
                         result.close()  # never run; closing it avoids a "never awaited" warning

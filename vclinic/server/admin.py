@@ -1,5 +1,5 @@
 """The clinic admin's API under ``/api/v1``: accounts (roles, deactivation, password resets),
-Account Services, the organisation's settings and the sessions in progress.
+Account Services, the organisation's settings, the sessions in progress and the audit trail.
 
 Thin handlers for the admin pages (``/admin``): admins only, each change audited by the domain
 function that makes it. See docs/api.md, "Administration".
@@ -11,9 +11,9 @@ from typing import Any, cast
 
 from pydantic import BaseModel, Field
 from quart import Blueprint, Response, make_response, request
-from quart_schema import tag, validate_request
+from quart_schema import tag, validate_querystring, validate_request
 
-from vclinic.accounts import membership, organisation, reset, service
+from vclinic.accounts import activity, membership, organisation, reset, service
 from vclinic.errors import BadRequest
 from vclinic.server.security import ctx, current_principal, require
 from vclinic.sessions.link import link_key
@@ -32,6 +32,11 @@ class PasswordBody(BaseModel):
 
 class ServiceBody(BaseModel):
     name: str = Field(min_length=1, max_length=200)
+
+
+class ActivityQuery(BaseModel):
+    offset: int = Field(default=0, ge=0, le=1_000_000)
+    limit: int = Field(default=50, ge=1, le=activity.MAX_PAGE)
 
 
 class OrganisationBody(BaseModel):
@@ -155,3 +160,14 @@ async def end_session(session_id: str) -> dict[str, Any]:
     """End for Everyone: closes the session; everyone in it is disconnected and its links stop
     working. 404 for a session of another organisation, 410 when it is already closed."""
     return {"session": await ctx().sessions.end_as_admin(current_principal(), session_id)}
+
+
+@blueprint.get("/admin/activity")
+@tag(["administration"])
+@validate_querystring(ActivityQuery)
+@require("admin")
+async def recent_activity(query_args: ActivityQuery) -> dict[str, Any]:
+    """The organisation's audit trail, newest first: ``events`` (``action``, ``actor_id``,
+    ``actor_name``, ``target_ids``, ``created_at``), ``total``, ``offset``, ``limit`` (≤ 200)."""
+    return await activity.recent(ctx().store, current_principal().org_id, query_args.offset,
+                                 query_args.limit)

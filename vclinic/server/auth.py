@@ -12,6 +12,7 @@ from vclinic import accounts
 from vclinic.errors import RateLimited, Unauthorized
 from vclinic.log import get_logger
 from vclinic.server.security import COOKIE, credential, ctx, current_principal
+from vclinic.store import audit
 
 blueprint = Blueprint("auth", __name__, url_prefix="/api/v1")
 log = get_logger("auth")
@@ -56,6 +57,8 @@ async def signin(data: SigninBody) -> Response:
         # Ids only: the account's id when the email has one, never the email itself.
         user_id = await accounts.user_id_for_email(app.store, data.email)
         log.info("signin_failed", user_id=user_id, client=attempt.client)
+        if user_id is not None:
+            await app.store.atomic(audit.record_about_user, user_id, None, "user.signin_failed")
         for limit in locked:
             app.metrics.signin_lockouts.labels(limit=limit).inc()
             log.warning("signin_locked_out", limit=limit, user_id=user_id, client=attempt.client)

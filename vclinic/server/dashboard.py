@@ -6,7 +6,8 @@ principal (``vclinic_dashboard_sections``); the shell imports each ``module_url`
 default export with the section's element. A section whose id is ``availability`` is the
 provider's availability control and goes into the shell's top bar instead of the list. With
 ``?page=admin`` the answer is the admin pages' sections: the core ones (users, Account Services,
-organisation, sessions in progress), then the plugins' (``page="admin"``); admins only.
+organisation, sessions in progress), then the plugins' (``page="admin"``), then the audit
+trail; admins only.
 """
 
 from __future__ import annotations
@@ -35,6 +36,11 @@ ADMIN_SECTIONS = (
     DashboardSection("sessions-in-progress", "Sessions in progress",
                      "/static/js/admin/sessions.js", order=3, page="admin"),
 )
+#: The audit trail comes last, after the plugins' sections.
+ADMIN_LAST = (
+    DashboardSection("activity", "Recent activity", "/static/js/admin/activity.js", order=1000,
+                     page="admin"),
+)
 
 
 class PageQuery(BaseModel):
@@ -55,7 +61,8 @@ async def sections(query_args: PageQuery) -> dict[str, Any]:
         if not principal.has_role("admin"):
             found = []
         else:
-            found = [*ADMIN_SECTIONS, *sorted(found, key=lambda s: (s.order, s.id))]
+            found = [*ADMIN_SECTIONS, *sorted(found, key=lambda s: (s.order, s.id)),
+                     *ADMIN_LAST]
     return {"sections": [
         {"id": s.id, "title": s.title, "module_url": s.module_url, "order": s.order}
         for s in found

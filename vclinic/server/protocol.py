@@ -64,8 +64,10 @@ def parse(raw: str | bytes, max_bytes: int) -> Inbound:
     except RecursionError:
         body = None
     if body is None or _too_deep(body):
+        txn = body.get("txn") if isinstance(body, dict) else None
         raise ProtocolError(f"The message nests arrays or objects more than {MAX_DEPTH} deep.",
-                            code="too_deep")
+                            code="too_deep",
+                            txn=txn if isinstance(txn, str) and 0 < len(txn) <= _MAX_TXN else None)
     if not isinstance(body, dict):
         raise ProtocolError("The message must be a JSON object.")
     txn = body.get("txn")

@@ -17,6 +17,7 @@ from vclinic.log import get_logger
 from vclinic.server.app import create_app
 from vclinic.server.proxy import TrustedProxies
 from vclinic.server.scrape import scrape_app
+from vclinic.startup import check_address
 
 log = get_logger("serve")
 
@@ -55,6 +56,11 @@ async def serve(
 ) -> None:
     """Run a node until SIGTERM/SIGINT (or ``Running.stop``): stop accepting, let actors flush."""
     stop = trio.Event()
+    # A taken port fails here, alone, before migrations and media workers start.
+    check_address(settings.host, settings.port)
+    if settings.metrics_address:
+        metrics_host, _, metrics_port = settings.metrics_address.rpartition(":")
+        check_address(metrics_host, int(metrics_port))
     async with open_context(settings) as context:
         app = create_app(context)
         async with trio.open_nursery() as nursery:

@@ -24,13 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from vclinic import notifications
 from vclinic.actors import Actor, ActorContext, Address
 from vclinic.errors import NotFound, Unavailable, VclinicError
+from vclinic.events import DomainEvent, RecordingStarted, RecordingStopped
 from vclinic.ids import new_id
 from vclinic.log import get_logger
+from vclinic.notifications.notice import Notice
 from vclinic.sessions import message as m
 from vclinic.sessions import persist, recording
+from vclinic.sessions.announce import domain_events
 from vclinic.sessions.media import MediaGrant
 from vclinic.sessions.role import permissions
 from vclinic.sessions.state import PRESENT, SessionState
@@ -75,6 +77,7 @@ class SessionActor(Actor):
             # The node that was recording stopped without finishing it: keep what it wrote.
             await self._end_recording("node_restarted", None)
         await self._commit(effects)
+        self._announce(domain_events(self.address.id, effects, {}, {}))
 
     async def handle(self, message: Any) -> Any:
         if self.state is None:
@@ -85,12 +88,23 @@ class SessionActor(Actor):
                 reply = await self._recording_command(message)
                 await self._commit([])
                 return reply
+        roles = self._roles()
         reply, events = self.state.handle(message)
         await self._commit(events)
+        self._announce(domain_events(self.address.id, events, roles, self._roles()))
         if isinstance(message, m.GrantMedia):
             pid, role, consent = reply
             return MediaGrant(pid, permissions(role), consent)
         return reply
+
+    def _roles(self) -> dict[str, str]:
+        assert self.state is not None
+        return {pid: person.role for pid, person in self.state.people.items()}
+
+    def _announce(self, found: list[DomainEvent]) -> None:
+        # After the change was stored: a listener never hears of something that did not happen.
+        for event in found:
+            self.service.plugins.emit(event)
 
     async def _commit(self, events: list[Any]) -> None:
         state = self.state
@@ -111,17 +125,15 @@ class SessionActor(Actor):
         match event:
             case m.Event():
                 self.context.bus.publish(self.topic, event.wire())
-                if isinstance(event, m.ParticipantLeft | m.ParticipantRemoved | m.SessionClosed):
-                    self.service.plugins.emit(event)
             case m.GraceStarted():
                 self.service.timers.after(self.service.settings.ws_grace_seconds, self.address,
                                           m.GraceExpired(event.participant_id, event.epoch))
             case m.Invited():
                 assert self.state is not None
-                await notifications.notify(
-                    self.service.store, self.context.bus, event.user_id, "session.invited",
-                    f"Telehealth session: {self.state.info.name}",
-                    {"session_id": sid, "url": f"/preview?session={sid}"})
+                await self.service.notifications.send(Notice(
+                    "session.invited", f"Telehealth session: {self.state.info.name}",
+                    user_id=event.user_id,
+                    data={"session_id": sid, "url": f"/preview?session={sid}"}))
             case m.PermissionsChanged() if media is not None:
                 await self._media(media.set_permissions(sid, event.participant_id,
                                                         permissions(event.role)))
@@ -192,6 +204,7 @@ class SessionActor(Actor):
         log.info("recording_started", session_id=sid, recording_id=rid)
         self.context.bus.publish(self.topic, m.RecordingChanged(
             "recording", rid, active.started_at, active.started_by_name).wire())
+        self._announce([RecordingStarted(sid, rid, person.id)])
         return state.recording_public()
 
     async def _end_recording(self, reason: str, by: Any) -> dict[str, Any]:
@@ -222,4 +235,5 @@ class SessionActor(Actor):
         ended = "stopped" if body["status"] == "complete" else "interrupted"
         self.context.bus.publish(self.topic, m.RecordingChanged(ended, active.id,
                                                                 reason=reason).wire())
+        self._announce([RecordingStopped(sid, active.id, reason, ended == "stopped")])
         return body

@@ -14,14 +14,18 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
-from vclinic import notifications
 from vclinic.actors import Address
 from vclinic.errors import Forbidden, NotFound, VclinicError
+from vclinic.events import SessionCreated
 from vclinic.ids import new_id
 from vclinic.log import get_logger
+from vclinic.notifications.channel import BellChannel
+from vclinic.notifications.notice import Notice
+from vclinic.notifications.service import Notifications
 from vclinic.sessions import creation, directory, link, patient, recording
 from vclinic.sessions import message as m
 from vclinic.sessions.media import MediaControl, MediaGrant
+from vclinic.store import audit
 
 if TYPE_CHECKING:
     from vclinic.accounts import Principal
@@ -52,8 +56,11 @@ class SessionService:
     """Creates sessions, lets principals enter and leave them, and answers the media plane."""
 
     def __init__(self, store: Store, settings: Settings, plugins: PluginHost, runtime: Runtime,
-                 timers: Timers, media: MediaControl | None = None) -> None:
+                 timers: Timers, media: MediaControl | None = None,
+                 notifications: Notifications | None = None) -> None:
         self.store = store
+        #: Sends notices through every enabled channel; without one (tests), the bell only.
+        self.notifications = notifications or Notifications([BellChannel(store, runtime.bus)])
         self.settings = settings
         self.plugins = plugins
         self.runtime = runtime
@@ -100,12 +107,15 @@ class SessionService:
 
     async def _created(self, org_id: str, user_id: str, session_id: str,
                        invited: list[tuple[str, str]]) -> dict[str, Any]:
+        await self.store.atomic(audit.record, org_id, user_id, "session.created", session_id,
+                                *(invitee for invitee, _ in invited))
         body = await self.store.run(directory.detail, org_id, user_id, None, session_id)
+        self.plugins.emit(SessionCreated(session_id, org_id, body["session"]["workflow"], user_id))
         for invitee, _ in invited:
-            await notifications.notify(
-                self.store, self.runtime.bus, invitee, "session.invited",
-                f"Telehealth session: {body['session']['name']}",
-                {"session_id": session_id, "url": f"/preview?session={session_id}"})
+            await self.notifications.send(Notice(
+                "session.invited", f"Telehealth session: {body['session']['name']}",
+                user_id=invitee,
+                data={"session_id": session_id, "url": f"/preview?session={session_id}"}))
         body["links"] = await self.store.run(link.links, self.link_key, session_id)
         body["next"] = f"/preview?session={session_id}"
         return body
@@ -161,6 +171,13 @@ class SessionService:
                         "csrf_token": row.csrf_token,
                         "next": f"/preview?session={session.id}"}
 
+    async def audit(self, principal: Any, action: str, *target_ids: str) -> None:
+        """Append ``action`` by ``principal`` (a user, or a guest by participant id) to the
+        organisation's audit trail; called once the action succeeded."""
+        guest = getattr(principal, "guest_session_id", None) is not None
+        actor = principal.participant_id if guest else principal.user_id
+        await self.store.atomic(audit.record, principal.org_id, actor, action, *target_ids)
+
     async def add_guest(self, session_id: str, display_name: str) -> str:
         """Add a guest (no user account) to ``session_id``; returns their participant id. The
         guest gets in with :meth:`start_guest` once they are there to take the cookie."""
@@ -193,6 +210,12 @@ class SessionService:
             display_name=principal.name, new_participant_id=new_id(),
             consent_recording=consent_recording,
             station=principal.is_station))
+        participant = str((reply.get("you") or {}).get("id") or guest_pid or "")
+        targets = (session_id, participant) if participant else (session_id,)
+        await self.audit(principal, "session.joined", *targets)
+        if consent_recording is not None:
+            await self.audit(principal, "consent.recording_given" if consent_recording
+                             else "consent.recording_declined", *targets)
         return reply
 
     async def leave(self, principal: Principal, session_id: str, participant_id: str,
@@ -233,6 +256,7 @@ class SessionService:
                          for u, role in people)
         reply: dict[str, Any] = await self.call(
             session_id, m.AddParticipants(principal.user_id, invitees))
+        await self.audit(principal, "access.granted", session_id, *(u for u, _ in people))
         return reply
 
     async def change_role(self, principal: Principal, session_id: str, participant_id: str,
@@ -240,12 +264,14 @@ class SessionService:
         _practice_only(principal)
         reply: dict[str, Any] = await self.call(
             session_id, m.ChangeRole(principal.user_id, participant_id, role))
+        await self.audit(principal, "role.changed", session_id, participant_id)
         return reply
 
     async def remove_participant(self, principal: Principal, session_id: str,
                                  participant_id: str) -> None:
         _practice_only(principal)
         await self.call(session_id, m.RemoveParticipant(principal.user_id, participant_id))
+        await self.audit(principal, "access.revoked", session_id, participant_id)
 
     async def update(self, principal: Principal, session_id: str, changes: dict[str, Any],
                      roster: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:
@@ -301,12 +327,14 @@ class SessionService:
         """Start recording the session's consenting participants (chairs)."""
         _practice_only(principal)
         reply: dict[str, Any] = await self.call(session_id, m.StartRecording(principal.user_id))
+        await self.audit(principal, "recording.started", session_id)
         return reply
 
     async def stop_recording(self, principal: Principal, session_id: str) -> dict[str, Any]:
         """Stop the recording (chairs); the stored recording."""
         _practice_only(principal)
         reply: dict[str, Any] = await self.call(session_id, m.StopRecording(principal.user_id))
+        await self.audit(principal, "recording.stopped", session_id)
         return reply
 
     async def recordings(self, principal: Principal, session_id: str) -> list[dict[str, Any]]:
@@ -324,6 +352,7 @@ class SessionService:
             recording.file_path, principal.org_id, principal.user_id,
             principal.has_role("admin"), self.settings.data_dir, session_id, recording_id,
             file_id)
+        await self.audit(principal, "recording.downloaded", session_id, recording_id, file_id)
         return found
 
     def recording_lost(self, session_id: str) -> None:

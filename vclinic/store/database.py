@@ -11,6 +11,7 @@ The composition root opens one Store per process, migrates it and passes it down
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -21,7 +22,8 @@ import trio
 from playhouse import db_url
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
-from vclinic.errors import ConfigError
+from vclinic.errors import ConfigError, DatabaseUnavailable
+from vclinic.log import get_logger
 from vclinic.store.model import database as model_database
 
 if TYPE_CHECKING:
@@ -32,6 +34,12 @@ T = TypeVar("T")
 #: Milliseconds SQLite waits for another writer's lock before giving up (a loaded machine can
 #: hold one for seconds, e.g. two nodes migrating at once).
 SQLITE_BUSY_TIMEOUT_MS = 15000
+
+#: What SQLite says when the database itself, not the query, is the problem.
+_SQLITE_OUTAGES = ("locked", "unable to open", "disk i/o", "malformed", "readonly",
+                   "read-only", "is full", "not a database", "busy")
+
+log = get_logger("store")
 
 #: Seconds after which an idle pooled connection is replaced (servers drop idle ones).
 STALE_SECONDS = 600
@@ -130,14 +138,55 @@ class Store:
             raise ConfigError("database_pool_size must be at least 1")
         return cls(connect_url(url, pool_size), pool_size)
 
+    def bind(self, models: Sequence[type[peewee.Model]]) -> None:
+        """Bind plugins' models (``vclinic_register_models``) to this database, whatever
+        database their ``Meta`` named; models built on :class:`BaseModel` already are."""
+        self.database.bind(list(models), bind_refs=False, bind_backrefs=False)
+
     def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """Run ``fn(*args)`` on this thread with a connection checked out (for sync callers)."""
-        opened = self.database.connect(reuse_if_open=True)
+        """Run ``fn(*args)`` on this thread with a connection checked out (for sync callers).
+
+        A database that does not answer raises :class:`DatabaseUnavailable` (503
+        ``database_unavailable`` on the API); the connection that failed and the idle ones are
+        dropped, so the next call after the database is back opens fresh ones and succeeds.
+        """
+        try:
+            opened = self.database.connect(reuse_if_open=True)
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            raise self._unavailable(exc) from exc
         try:
             return fn(*args)
+        except (peewee.OperationalError, peewee.InterfaceError) as exc:
+            if not self._is_outage(exc):
+                raise
+            if opened:
+                self._drop_connections()
+                opened = False
+            raise self._unavailable(exc) from exc
         finally:
             if opened:
                 self.database.close()
+
+    def _is_outage(self, exc: Exception) -> bool:
+        # On SQLite an OperationalError is also a query bug ("no such table"): only a locked,
+        # unopenable, unreadable or full database is an outage. A PostgreSQL OperationalError
+        # or InterfaceError is about the connection or the server.
+        if not self.is_sqlite:
+            return True
+        text = str(exc).lower()
+        return any(sign in text for sign in _SQLITE_OUTAGES)
+
+    def _drop_connections(self) -> None:
+        # A connection that is already gone raises on close; it leaves the pool all the same.
+        with contextlib.suppress(peewee.DatabaseError):
+            self.database.manual_close()  # type: ignore[attr-defined]
+        self.database.close_idle()  # type: ignore[attr-defined]
+
+    def _unavailable(self, exc: BaseException) -> DatabaseUnavailable:
+        log.warning("database_unavailable", error=type(exc).__name__)
+        return DatabaseUnavailable(
+            "The database is not available at the moment; try again shortly."
+        )
 
     def call_atomic(self, fn: Callable[..., T], *args: Any) -> T:
         """Run ``fn(*args)`` on this thread inside one transaction."""

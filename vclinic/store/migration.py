@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import peewee
 
-from vclinic.errors import ConfigError
+from vclinic.errors import ConfigError, MigrationError
 from vclinic.log import get_logger
 from vclinic.store.field import utcnow
 
@@ -96,7 +96,16 @@ def _apply_one(db: peewee.Database, migration: Migration) -> bool:
         found = db.execute_sql(f"SELECT 1 FROM {TABLE} WHERE id = {param}", (migration.id,))
         if found.fetchone() is not None:
             return False
-        migration.apply(db)
+        try:
+            migration.apply(db)
+        except Exception as exc:
+            # The transaction rolls back; the operator learns which migration and why (the
+            # driver's first line names tables and constraints, not row values).
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            raise MigrationError(
+                f"migration {migration.id} failed and was rolled back: "
+                f"{type(exc).__name__}{': ' + first[:200] if first else ''}"
+            ) from exc
         db.execute_sql(
             f"INSERT INTO {TABLE} (id, applied_at) VALUES ({param}, {param})",
             (migration.id, utcnow().isoformat()),

@@ -132,12 +132,30 @@ class AuditEvent(BaseModel):
     action = peewee.CharField(max_length=64)
     target_ids = JSONTextField(default=list)
     created_at = UTCDateTimeField(default=utcnow, index=True)
+    #: The hash chain (see vclinic/store/audit.py): the organisation's id ("" for none), the
+    #: event's number in it, the previous event's hash and this one's.
+    chain = peewee.CharField(max_length=ID_LENGTH, default="")
+    seq = peewee.IntegerField()
+    prev_hash = peewee.CharField(max_length=64, default="")
+    hash = peewee.CharField(max_length=64)
 
     class Meta:
         table_name = "audit_events"
+        indexes = ((("chain", "seq"), True),)
+
+
+class AuditHead(BaseModel):
+    """The last event of one organisation's audit chain; locked to append to the chain."""
+
+    chain = peewee.CharField(max_length=ID_LENGTH, primary_key=True)
+    seq = peewee.IntegerField()
+    hash = peewee.CharField(max_length=64)
+
+    class Meta:
+        table_name = "audit_chain_heads"
 
 
 #: The core models, in dependency order.
 MODELS: tuple[type[BaseModel], ...] = (
-    Organisation, User, UserRole, Service, AuthSession, ActorSnapshot, AuditEvent,
+    Organisation, User, UserRole, Service, AuthSession, ActorSnapshot, AuditEvent, AuditHead,
 )

@@ -5,7 +5,8 @@ two people claiming at once get one winner and one ``already_claimed``.
 Registered by the plugin (kind ``queue``, TRANSIENT, mailbox 256). Every change is written to the
 store before the reply, so a restarted actor (or node) recovers the queue from the rows; grace
 periods of patients whose page was closed are re-armed from ``disconnected_at``. Publishes staff
-events on ``on_demand:<org id>`` and patient events on ``on_demand.patient:<request id>``.
+events on ``on_demand:<org id>`` and patient events on ``on_demand.patient:<request id>``, and
+emits its domain events (:mod:`vclinic_on_demand.events`) to plugins' listeners.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from vclinic.api import (
     Organisation,
     utcnow,
 )
+from vclinic_on_demand import events as e
 from vclinic_on_demand import message as m
 from vclinic_on_demand import record
 from vclinic_on_demand.node import Node
@@ -93,6 +95,10 @@ class QueueActor(Actor):
     def _patient(self, request_id: str, kind: str, data: dict[str, Any]) -> None:
         self.context.bus.publish(patient_topic(request_id), {"type": kind, "data": data})
 
+    def _announce(self, event: e.RequestEvent) -> None:
+        # After the change was stored: listeners hear only of what happened.
+        self.app.plugins.emit(event)
+
     def _positions(self) -> None:
         """Someone left the line: tell every waiting patient their place and the estimate
         (``on_demand.position``), instead of their page asking again and again."""
@@ -159,6 +165,7 @@ class QueueActor(Actor):
         self.state.add(entry)
         self._gauge()
         self._staff("on_demand.request_added", {"request": self._row(entry)})
+        self._announce(e.RequestOpened(self.org_id, entry.id))
         return self._status(entry.id)
 
     async def _answer(self, c: m.Answer) -> dict[str, Any]:
@@ -180,6 +187,7 @@ class QueueActor(Actor):
         self.state.complete(entry.id, now)
         await self._save(entry.id, status="waiting", completed_at=now)
         self._staff("on_demand.request_updated", {"request": self._row(entry)})
+        self._announce(e.IntakeCompleted(self.org_id, entry.id))
         return self._status(entry.id)
 
     async def _connect(self, c: m.Connect) -> dict[str, Any]:
@@ -207,6 +215,7 @@ class QueueActor(Actor):
         self._staff("on_demand.request_removed", {"request_id": request_id, "reason": outcome})
         self._patient(request_id, "on_demand.left", {"reason": outcome})
         self._positions()
+        self._announce(e.RequestEnded(self.org_id, request_id, outcome))
         return entry
 
     async def _claim(self, c: m.Claim) -> dict[str, Any]:
@@ -231,6 +240,8 @@ class QueueActor(Actor):
         self._patient(entry.id, "on_demand.claimed",
                       {"session_id": session_id, "join": "/api/v1/on_demand/patient/join"})
         self._positions()
+        self._announce(e.RequestClaimed(self.org_id, entry.id, c.user_id, session_id,
+                                        participant_id, round(wait, 1)))
         return {"request_id": entry.id, "session_id": session_id,
                 "next": f"/preview?session={session_id}", "wait_seconds": round(wait, 1)}
 
@@ -246,6 +257,7 @@ class QueueActor(Actor):
                                "url": f"/dashboard#on-demand-request-{entry.id}"})
         row = self._row(entry)
         self._staff("on_demand.request_updated", {"request": row})
+        self._announce(e.RequestAssigned(self.org_id, entry.id, c.provider_id))
         return {"request": row}
 
     async def _decline(self, c: m.Decline) -> dict[str, Any]:
@@ -268,6 +280,7 @@ class QueueActor(Actor):
             "message": "Your request was declined. We have emailed you; please try again "
                        "later or contact the clinic."})
         self._positions()
+        self._announce(e.RequestDeclined(self.org_id, entry.id, c.by))
         return {"request_id": entry.id, "status": "declined"}
 
 

@@ -151,6 +151,8 @@ async def claim(request_id: str) -> dict[str, Any]:
     principal, is_admin = await _may_see_queue()
     body: dict[str, Any] = await queue.call(services(), principal.org_id,
                                             m.Claim(request_id, principal.user_id, is_admin))
+    await services().sessions.audit(principal, "request.admitted", request_id,
+                                    str(body["session_id"]))
     return body
 
 

@@ -62,9 +62,10 @@ async def providers(query_args: SearchQuery) -> dict[str, Any]:
 @require(*PRACTICE)
 @validate_request(PatientBody)
 async def create_patient(data: PatientBody) -> tuple[dict[str, Any], int]:
-    org_id = current_principal().org_id
-    row = await services().store.atomic(rec.create_patient, org_id, data.display_name,
+    principal = current_principal()
+    row = await services().store.atomic(rec.create_patient, principal.org_id, data.display_name,
                                         data.external_ref)
+    await services().sessions.audit(principal, "patient.created", str(row["id"]))
     return {"patient": row}, 201
 
 
@@ -76,8 +77,10 @@ async def search_patients(data: SearchQuery) -> dict[str, Any]:
     """About Patient's and Scheduling's search: patients whose name contains ``q`` or whose
     reference is ``q``. A POST so that what the user typed (a patient's name) stays out of
     URLs, access logs and browser history."""
-    org_id = current_principal().org_id
-    return {"patients": await services().store.run(rec.search_patients, org_id, data.q)}
+    principal = current_principal()
+    found = await services().store.run(rec.search_patients, principal.org_id, data.q)
+    await services().sessions.audit(principal, "patient.searched", *(p["id"] for p in found))
+    return {"patients": found}
 
 
 @blueprint.get("/patients/<patient_id>")
@@ -85,8 +88,10 @@ async def search_patients(data: SearchQuery) -> dict[str, Any]:
 @require(*PRACTICE)
 async def one_patient(patient_id: str) -> dict[str, Any]:
     """One patient (the session form's About Patient shows who is linked)."""
-    org_id = current_principal().org_id
-    return {"patient": await services().store.run(rec.patient, org_id, patient_id)}
+    principal = current_principal()
+    found = await services().store.run(rec.patient, principal.org_id, patient_id)
+    await services().sessions.audit(principal, "patient.viewed", patient_id)
+    return {"patient": found}
 
 
 @blueprint.get("/patients/<patient_id>/files")
@@ -94,16 +99,20 @@ async def one_patient(patient_id: str) -> dict[str, Any]:
 @require(*PRACTICE)
 async def files(patient_id: str) -> dict[str, Any]:
     """The patient's Files (captured images), newest first."""
-    org_id = current_principal().org_id
-    return {"files": await services().store.run(rec.files, org_id, patient_id)}
+    principal = current_principal()
+    found = await services().store.run(rec.files, principal.org_id, patient_id)
+    await services().sessions.audit(principal, "patient.files_listed", patient_id)
+    return {"files": found}
 
 
 @blueprint.get("/patients/<patient_id>/files/<file_id>")
 @tag(["patients"])
 @require(*PRACTICE)
 async def file_content(patient_id: str, file_id: str) -> Response:
-    org_id = current_principal().org_id
-    content, kind = await services().store.run(rec.file_content, org_id, patient_id, file_id)
+    principal = current_principal()
+    content, kind = await services().store.run(rec.file_content, principal.org_id, patient_id,
+                                               file_id)
+    await services().sessions.audit(principal, "patient.file_viewed", patient_id, file_id)
     response = Response(content, content_type=kind)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"

@@ -4,8 +4,9 @@ availability and of the session requests made to them.
 Registered through ``vclinic_register_actor_kinds`` (kind ``provider``, TRANSIENT, mailbox 64).
 It applies commands one at a time through :class:`ProviderState` — which is why two tabs
 accepting one request at once see exactly one win — saves the state as its snapshot before
-replying, then publishes ``virtual_clinic.*`` events on the ``user:<id>`` topics and arms expiry
-timers on the node's timers. Accepting creates the session
+replying, then publishes ``virtual_clinic.*`` events on the ``user:<id>`` topics, arms expiry
+timers on the node's timers and emits its domain events (:mod:`vclinic_virtual_clinic.events`)
+to plugins' listeners. Accepting creates the session
 through the core session model (the provider its Session Chair, the requester on its list);
 the session itself is then the SessionActor's. A restarted actor (or node) reloads its snapshot
 and re-arms the timers of pending requests from their stored deadlines.
@@ -18,6 +19,7 @@ from typing import Any
 
 from vclinic.api import Actor, ActorContext, Address, AppContext, NewSession, get_logger
 from vclinic_virtual_clinic import message as m
+from vclinic_virtual_clinic.events import from_effects
 from vclinic_virtual_clinic.organisation import NAME
 from vclinic_virtual_clinic.state import PENDING, ProviderState
 
@@ -50,6 +52,7 @@ class ProviderActor(Actor):
             await self.context.save_state(self.state.to_dict())
         for event in events:
             self._perform(event)
+        self._announce(events)
         return reply
 
     async def _accept(self, c: m.Accept) -> dict[str, Any]:
@@ -66,10 +69,16 @@ class ProviderActor(Actor):
         await self.context.save_state(self.state.to_dict())
         for event in events:
             self._perform(event)
+        self._announce(events)
         log.info("request_accepted", request_id=c.request_id, session_id=session_id,
                  provider_id=self.address.id)
         return {"request": reply, "session_id": session_id,
                 "next": f"/call?session={session_id}" if c.enter else None}
+
+    def _announce(self, effects: list[Any]) -> None:
+        # After the state was saved: listeners hear only of changes that happened.
+        for event in from_effects(self.state.org_id, effects):
+            self.services.plugins.emit(event)
 
     def _perform(self, effect: Any) -> None:
         match effect:

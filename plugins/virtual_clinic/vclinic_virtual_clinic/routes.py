@@ -213,6 +213,8 @@ async def accept(request_id: str, data: AcceptBody) -> dict[str, Any]:
     principal = provider_only()
     reply: dict[str, Any] = await call(principal.user_id,
                                        m.Accept(request_id, data.enter, time.time()))
+    await services().sessions.audit(principal, "request.admitted", request_id,
+                                    str(reply["session_id"]))
     return reply
 
 

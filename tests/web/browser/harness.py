@@ -193,6 +193,9 @@ def accept_next_dialog(page: Any) -> list[str]:
 
 def signin(page: Any, base: str, email: str, password: str) -> None:
     page.goto(f"{base}/signin")
+    # The page's script handles the form once it says so; a click before that would submit
+    # natively (a loaded machine can take that long).
+    page.wait_for_selector("body[data-ready=true]")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()

@@ -62,8 +62,17 @@ def test_admin_pages_are_reached_from_the_dashboard_and_pass_axe(
         node: NodeThread, browser: Any, page: Any, axe: Path) -> None:
     open_admin(page, node.url)
     for name in ("Users", "Account Services", "Organisation settings", "Sessions in progress",
-                 "Virtual Clinic settings", "On-Demand setup"):
+                 "Virtual Clinic settings", "On-Demand setup", "Recent activity"):
         expect()(section(page, name)).to_be_visible()
+    assert serious_violations(page, axe) == []
+    # And with the editors open, and an error showing.
+    users = section(page, "Users")
+    users.get_by_role("button", name="Change roles: Dr Ada Lovelace").click()
+    users.get_by_role("button", name="Reset password: Dr Ada Lovelace").click()
+    services = section(page, "Account Services")
+    services.get_by_role("button", name="Rename General Practice").click()
+    services.get_by_role("button", name="Add service").click()
+    expect()(result(services)).not_to_be_empty()
     assert serious_violations(page, axe) == []
 
     phone = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
@@ -250,6 +259,36 @@ def test_virtual_clinic_settings_are_changed_from_the_admin_pages(node: NodeThre
     assert settings == {"enabled": True, "decline_notes": False, "request_expiry_seconds": 300}
 
 
+def test_turning_the_virtual_clinic_off_hides_it_from_providers(node: NodeThread, browser: Any,
+                                                                page: Any) -> None:
+    open_admin(page, node.url)
+    clinic = section(page, "Virtual Clinic settings")
+    use = clinic.get_by_label(re.compile("^Use the Virtual Clinic"))
+    use.uncheck()
+    clinic.get_by_role("button", name="Save Virtual Clinic settings").click()
+    expect()(result(clinic)).to_have_text(
+        "Virtual Clinic settings saved; the Virtual Clinic is off for your organisation.")
+    provider_context = browser.new_context()
+    try:
+        provider = provider_context.new_page()
+        signin(provider, node.url, PROVIDER, DEMO_PASSWORD)
+        expect()(provider.get_by_role("region", name="Telehealth")).to_be_visible()
+        expect()(provider.get_by_role("region", name="Virtual Clinic")).to_have_count(0)
+
+        # The settings stay on the admin pages, where it is turned back on.
+        page.reload()
+        page.wait_for_selector("body[data-ready=true]")
+        clinic = section(page, "Virtual Clinic settings")
+        clinic.get_by_label(re.compile("^Use the Virtual Clinic")).check()
+        clinic.get_by_role("button", name="Save Virtual Clinic settings").click()
+        expect()(result(clinic)).to_have_text("Virtual Clinic settings saved.")
+        provider.reload()
+        provider.wait_for_selector("body[data-ready=true]")
+        expect()(provider.get_by_role("region", name="Virtual Clinic")).to_be_visible()
+    finally:
+        provider_context.close()
+
+
 def test_on_demand_public_page_qr_code_and_setup_guide(node: NodeThread, page: Any) -> None:
     open_admin(page, node.url)
     setup = section(page, "On-Demand setup")
@@ -270,8 +309,20 @@ def test_on_demand_public_page_qr_code_and_setup_guide(node: NodeThread, page: A
     page.evaluate("document.body.classList.remove('printing')")
     page.emulate_media(media="screen")
 
-    setup.get_by_role("button", name="Add question").click()
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    setup.get_by_role("button", name="Copy link").click()
+    expect()(result(setup)).to_have_text("The public page's link was copied.")
+    assert page.evaluate("navigator.clipboard.readText()").endswith("/o/demo-clinic/calendar")
+
+    # Remove the optional phone question, then add one.
     questions = setup.locator("#on-demand-intake > li")
+    before = questions.count()
+    expect()(setup.get_by_label("Question 3", exact=True)).to_have_value("Phone number")
+    setup.get_by_role("button", name="Remove: question 3").click()
+    expect()(result(setup)).to_have_text(
+        "Question 3 removed; save the setup guide to keep the change.")
+    expect()(questions).to_have_count(before - 1)
+    setup.get_by_role("button", name="Add question").click()
     last = questions.last
     expect()(last.get_by_role("textbox").first).to_be_focused()
     count = questions.count()
@@ -290,6 +341,27 @@ def test_on_demand_public_page_qr_code_and_setup_guide(node: NodeThread, page: A
 
     public = page.evaluate("async () => (await (await fetch("
                            "'/api/v1/on_demand/orgs/demo-clinic')).json()).fields")
+    assert "Phone number" not in [f["label"] for f in public]
     asked = public[count - 2]
     assert (asked["label"], asked["kind"], asked["required"], asked["options"]) == (
         "Insurance provider", "choice", True, ["Medicare", "Private", "None"])
+
+
+def test_recent_activity_lists_what_admins_did(node: NodeThread, page: Any) -> None:
+    open_admin(page, node.url)
+    services = section(page, "Account Services")
+    services.get_by_label("New Account Service").fill("Podiatry")
+    services.get_by_role("button", name="Add service").click()
+    expect()(result(services)).to_have_text("Podiatry was added.")
+    service_id = next(s["id"] for s in api(page, "GET", "/organisation")["body"]["services"]
+                      if s["name"] == "Podiatry")
+
+    activity = section(page, "Recent activity")
+    activity.get_by_role("button", name="Refresh").click()
+    expect()(result(activity)).to_contain_text("Recent activity refreshed")
+    newest = activity.locator("tbody tr").first
+    expect()(newest).to_contain_text("Added an Account Service")
+    expect()(newest).to_contain_text("Demo Admin")
+    expect()(newest.locator("code")).to_have_attribute("title", service_id)
+    # Records by id: the service's name is not in the trail.
+    expect()(activity).not_to_contain_text("Podiatry")

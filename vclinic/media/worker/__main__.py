@@ -30,6 +30,8 @@ async def serve(config: p.WorkerConfig, in_fd: int, out_fd: int) -> None:
     from vclinic.media.worker.server import Server
 
     loop = asyncio.get_running_loop()
+    if config.udp_ports is not None:
+        hooks.restrict_udp_ports(loop, *config.udp_ports)
     reader = asyncio.StreamReader(limit=p.MAX_FRAME_BYTES * 2)
     await loop.connect_read_pipe(
         lambda: asyncio.StreamReaderProtocol(reader), os.fdopen(in_fd, "rb", buffering=0))

@@ -10,12 +10,17 @@ see ``docs/media.md``):
   worker can report how many codec instances it ever made (a forwarding worker makes none).
 - ``aioice.ice.get_host_addresses``: restricted to configured addresses (tests: 127.0.0.1, which
   aioice otherwise never offers).
+- the worker loop's ``create_datagram_endpoint``: with ``media_udp_ports`` set, a socket aioice
+  asks to bind to port 0 is bound to a free port of that range instead, so a firewall can open
+  just the range (aioice 0.13 has no such option).
 """
 
 from __future__ import annotations
 
 import asyncio
+import errno
 import queue
+import random
 import threading
 from collections import Counter
 from collections.abc import Callable
@@ -70,3 +75,25 @@ def install(host_addresses: list[str] | None) -> None:
         "encoder", aiortc.rtcrtpsender.get_encoder)
     if host_addresses is not None:
         restrict_host_addresses(host_addresses)
+
+
+def restrict_udp_ports(loop: asyncio.AbstractEventLoop, low: int, high: int) -> None:
+    """Bind every UDP socket that asks for "any port" on ``loop`` to a free port in
+    ``low..high``; binding fails with EADDRINUSE when the whole range is taken."""
+    original = loop.create_datagram_endpoint
+
+    async def in_range(factory: Any, local_addr: Any = None, **kwargs: Any) -> Any:
+        if local_addr is None or local_addr[1] != 0:
+            return await original(factory, local_addr=local_addr, **kwargs)
+        ports = list(range(low, high + 1))
+        # Start anywhere in the range: a restarted worker does not fight over the first ports.
+        first = random.randrange(len(ports))
+        for port in ports[first:] + ports[:first]:
+            try:
+                return await original(factory, local_addr=(local_addr[0], port), **kwargs)
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE:
+                    raise
+        raise OSError(errno.EADDRINUSE, f"no free UDP port in {low}-{high}")
+
+    loop.create_datagram_endpoint = in_range  # type: ignore[method-assign,assignment]

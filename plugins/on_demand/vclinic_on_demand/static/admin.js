@@ -80,7 +80,7 @@ function setupGuide(api, initial, result) {
     const down = el("button", { type: "button", text: "Move down",
       disabled: index === fields.length - 1, "aria-label": `Move down: question ${index + 1}` });
     const remove = el("button", { type: "button", text: "Remove",
-      "aria-label": `Remove question ${index + 1}` });
+      "aria-label": `Remove: question ${index + 1}` });
     const move = (to, focusName) => {
       const [taken] = fields.splice(index, 1);
       fields.splice(to, 0, taken);

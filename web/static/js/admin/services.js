@@ -91,6 +91,6 @@ export default async function render(element, shell) {
   element.replaceChildren(
     el("p", { class: "muted", text: "Requesters check one of these before requesting a "
       + "session when there are several." }),
-    list, form, result.node);
+    list, result.node, form);
   await reload();
 }

@@ -1,6 +1,8 @@
 // Administration → Users: every account of the organisation with its roles; add a user (a
-// person or a requester station), change roles, set a new password, deactivate / reactivate.
-// API: GET/POST /users, PATCH /users/<id>, POST /users/<id>/password (docs/api.md).
+// person or a requester station; with a first password or an emailed invitation), change
+// roles, set a new password or email a reset link, deactivate / reactivate.
+// API: GET/POST /users, PATCH /users/<id>, POST /users/<id>/password and
+// /users/<id>/password-reset-email (docs/api.md, docs/admin.md).
 import { el } from "../ui.js";
 import { checkbox, field, resultLine, run } from "./form.js";
 
@@ -183,6 +185,6 @@ export default async function render(element, shell) {
     }
   });
 
-  element.replaceChildren(form, result.node, list);
+  element.replaceChildren(list, result.node, form);
   await reload();
 }
