@@ -11,6 +11,7 @@ from typing import Any
 from vclinic.errors import BadRequest, Conflict, NotFound
 from vclinic.sessions import recording
 from vclinic.sessions.model import Participant, Patient, PatientFile, TelehealthSession
+from vclinic.store import audit
 
 #: Largest captured image accepted, in bytes (the HTTP body limit is 1 MiB).
 CAPTURE_MAX_BYTES = 1024 * 1024 - 1024
@@ -92,7 +93,8 @@ def check_image(content: bytes, content_type: str) -> str:
 
 def save_capture(session_id: str, captured_by: str, participant_id: str | None,
                  content: bytes, content_type: str) -> dict[str, Any]:
-    """Save an image captured in ``session_id`` to its linked patient's Files."""
+    """Save an image captured in ``session_id`` to its linked patient's Files; the new file is
+    an audit event (``patient.file_added``) of the same transaction."""
     session = TelehealthSession.get_by_id(session_id)
     if participant_id is not None and not Participant.select().where(
             Participant.id == participant_id, Participant.session == session_id).exists():
@@ -103,4 +105,6 @@ def save_capture(session_id: str, captured_by: str, participant_id: str | None,
     row = PatientFile.create(patient=session.patient_id, content_type=content_type,
                              size=len(content), content=content, captured_by=captured_by,
                              session_id=session_id, participant_id=participant_id)
+    audit.record(session.organisation_id, captured_by, "patient.file_added", session.patient_id,
+                 row.id)
     return file_body(row)

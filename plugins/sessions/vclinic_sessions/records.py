@@ -142,6 +142,9 @@ async def appointments(query_args: AppointmentsQuery) -> dict[str, Any]:
     rows = await services().store.run(rec.appointments, principal.org_id, principal.user_id,
                                       utcnow(), in_utc(query_args.since, "since"),
                                       in_utc(query_args.until, "until"))
+    # The schedule names patients: an access to each listed patient's record.
+    patients = dict.fromkeys(row["patient"]["id"] for row in rows if row.get("patient"))
+    await services().sessions.audit(principal, "appointments.listed", *patients)
     return {"appointments": rows}
 
 
@@ -151,8 +154,12 @@ async def appointments(query_args: AppointmentsQuery) -> dict[str, Any]:
 async def appointment(appointment_id: str) -> dict[str, Any]:
     """The Appointment Summary with the proposed telehealth session (access, invitees, roles)."""
     principal = current_principal()
-    return {"appointment": await services().store.run(rec.appointment, principal.org_id,
-                                                      appointment_id, principal.user_id)}
+    found = await services().store.run(rec.appointment, principal.org_id, appointment_id,
+                                       principal.user_id)
+    patient = found.get("patient")
+    await services().sessions.audit(principal, "appointment.viewed", appointment_id,
+                                    *([patient["id"]] if patient else []))
+    return {"appointment": found}
 
 
 @blueprint.post("/appointments/<appointment_id>/telehealth-session")
