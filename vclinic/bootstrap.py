@@ -91,6 +91,9 @@ async def open_context(settings: Settings) -> AsyncIterator[AppContext]:
             runtime.supervisor.start_child(ChildSpec("timers", timers.run))
             metrics = Metrics()
             metrics.add_sampler(lambda: _runtime_sample(runtime))
+            metrics.add_sampler(lambda: {"vclinic_database_unavailable_total": (
+                "Database calls that found the database unavailable (each a 503 or a retried "
+                "background task)", float(store.outages))})
             mailer = Mailer(store, settings, on_failure=lambda final: metrics.email_failures
                             .labels(final=str(final).lower()).inc())
             runtime.supervisor.start_child(ChildSpec("mailer", mailer.run))

@@ -20,6 +20,8 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.registry import Collector
 
+from vclinic.errors import DatabaseUnavailable
+
 #: Buckets of HTTP latency, in seconds.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -98,9 +100,14 @@ class Metrics:
         self._refreshers.append(refresh)
 
     async def refresh(self) -> None:
-        """Run every refresher (called by ``/metrics``)."""
+        """Run every refresher (called by ``/metrics``). While the database is unavailable
+        their gauges keep their last values, so that the scrape still answers (and shows
+        ``vclinic_database_unavailable_total`` rising) during an outage."""
         for refresh in self._refreshers:
-            await refresh()
+            try:
+                await refresh()
+            except DatabaseUnavailable:
+                continue
 
     def render(self) -> bytes:
         """The Prometheus text exposition of every metric."""

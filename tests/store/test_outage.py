@@ -9,9 +9,23 @@ from pathlib import Path
 import httpx
 import pytest
 import trio
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.fakes import PROVIDER, Client, base_url, start_node
 from tests.store.pgcluster import throwaway_cluster
+
+
+async def outages(client: Client) -> float:
+    """``vclinic_database_unavailable_total`` from ``/metrics``, which answers even while the
+    database is down (an operator's dashboard must show the outage, not lose its scrape)."""
+    scraper = Client(client.base)  # Prometheus sends no cookie
+    try:
+        scraped = await scraper.request("GET", "/metrics")
+    finally:
+        await scraper.aclose()
+    assert scraped.status_code == 200, scraped.text
+    found = {family.name: family for family in text_string_to_metric_families(scraped.text)}
+    return float(found["vclinic_database_unavailable"].samples[0].value)
 
 
 def assert_unavailable(response: httpx.Response) -> None:
@@ -45,10 +59,12 @@ async def test_api_answers_503_while_sqlite_is_locked_and_recovers(
         # Another program (a careless maintenance script, say) holds the write lock: nothing can
         # be written, so signing in cannot work.
         holder = sqlite3.connect(tmp_path / "vclinic.db", isolation_level=None, timeout=30)
+        before = await outages(client)
         holder.execute("BEGIN IMMEDIATE")
         try:
             assert_unavailable(await signin_anew(client))
             assert_unavailable(await client.request("POST", "/api/v1/auth/signout"))
+            assert await outages(client) >= before + 2
         finally:
             holder.execute("ROLLBACK")
             holder.close()
@@ -67,9 +83,11 @@ async def test_api_answers_503_while_postgresql_is_stopped_and_recovers(tmp_path
         me = await client.request("GET", "/api/v1/me")
         assert me.status_code == 200
 
+        before = await outages(client)
         await cluster.stop()
         assert_unavailable(await client.request("GET", "/api/v1/me"))
         assert_unavailable(await signin_anew(client))
+        assert await outages(client) >= before + 2
 
         await cluster.start()
         # A pooled connection that a background task held across the restart may still fail

@@ -18,7 +18,7 @@ COUNTERS = {
     "vclinic_http_requests", "vclinic_ws_connections_opened", "vclinic_ws_messages",
     "vclinic_signin_failures", "vclinic_signin_lockouts", "vclinic_actor_restarts",
     "vclinic_bus_subscriptions_dropped", "vclinic_media_worker_restarts",
-    "vclinic_email_send_failures",
+    "vclinic_email_send_failures", "vclinic_database_unavailable",
 }
 GAUGES = {
     "vclinic_ws_connections", "vclinic_actors", "vclinic_actor_mailbox_depth",

@@ -12,6 +12,7 @@ The composition root opens one Store per process, migrates it and passes it down
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -129,6 +130,10 @@ class Store:
         self.database = db
         self.is_sqlite = isinstance(db, peewee.SqliteDatabase)
         self.limiter = trio.CapacityLimiter(1 if self.is_sqlite else max(1, pool_size))
+        #: Calls that found the database unavailable since start (``/metrics``); worker
+        #: threads count them, under the lock.
+        self.outages = 0
+        self._outages_lock = threading.Lock()
         model_database.initialize(db)
 
     @classmethod
@@ -189,6 +194,8 @@ class Store:
 
     def _unavailable(self, exc: BaseException) -> DatabaseUnavailable:
         log.warning("database_unavailable", error=type(exc).__name__)
+        with self._outages_lock:
+            self.outages += 1
         return DatabaseUnavailable(
             "The database is not available at the moment; try again shortly."
         )
