@@ -83,6 +83,6 @@ async def test_the_schedule_and_captured_images_are_patient_record_access(
     listings = [sorted(targets) for action, targets in trail if action == "appointments.listed"]
     assert listings == [on_schedule] and patient_id in on_schedule
     assert ("appointment.viewed", [appointment_id, patient_id]) in trail
-    assert ("patient.file_added", [patient_id, file_id]) in trail
+    assert ("patient.file_added", [patient_id, file_id, session_id]) in trail
     assert "Sam" not in repr(trail) and "2031" not in repr(trail)
     assert (await store.run(audit.verify)).broken is None

@@ -106,5 +106,5 @@ def save_capture(session_id: str, captured_by: str, participant_id: str | None,
                              size=len(content), content=content, captured_by=captured_by,
                              session_id=session_id, participant_id=participant_id)
     audit.record(session.organisation_id, captured_by, "patient.file_added", session.patient_id,
-                 row.id)
+                 row.id, session_id)
     return file_body(row)
