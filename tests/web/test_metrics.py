@@ -102,3 +102,14 @@ async def test_metrics_can_be_served_only_on_their_own_address(
         assert own.status_code == 200
         assert "vclinic_http_requests_total" in own.text
         assert (await http.get(f"{metrics_url}/api/v1/me")).status_code == 404
+
+
+async def test_made_up_methods_do_not_grow_the_metrics(client: Client) -> None:
+    for made_up in ("PROBE1", "PROBE2", "PROBE3"):
+        answer = await client.request(made_up, "/api/v1/me")
+        assert answer.status_code == 405
+    found = families(await scrape(client))
+    for name in ("vclinic_http_requests", "vclinic_http_request_duration_seconds"):
+        methods = {sample.labels["method"]  # type: ignore[attr-defined]
+                   for sample in found[name].samples}  # type: ignore[attr-defined]
+        assert "other" in methods and not any(m.startswith("PROBE") for m in methods), methods

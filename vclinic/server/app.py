@@ -76,6 +76,10 @@ def create_app(context: AppContext) -> QuartTrio:
     return app
 
 
+#: The methods counted by name on ``/metrics`` (RFC 9110's, without CONNECT and TRACE).
+HTTP_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 async def _start_timer() -> None:
     g.started = time.perf_counter()
 
@@ -83,13 +87,16 @@ async def _start_timer() -> None:
 def _count(context: AppContext) -> Any:
     async def count(response: Response) -> Response:
         metrics = context.metrics
-        metrics.http_requests.labels(request.method, str(response.status_code)).inc()
+        # Any token is a method to HTTP: others share one label, so that a client cannot grow
+        # the metrics without bound by inventing methods.
+        method = request.method if request.method in HTTP_METHODS else "other"
+        metrics.http_requests.labels(method, str(response.status_code)).inc()
         started = g.get("started")
         if started is not None:
             # The route pattern (``/api/v1/sessions/<session_id>``), never the path: ids stay
             # out of the labels and their number stays bounded.
             route = request.url_rule.rule if request.url_rule is not None else "unmatched"
-            metrics.http_latency.labels(request.method, route).observe(
+            metrics.http_latency.labels(method, route).observe(
                 time.perf_counter() - started)
         return response
 
