@@ -67,6 +67,9 @@ async def test_static_assets_stay_cacheable(client: Client) -> None:
         response = await client.request("GET", path)
         assert response.status_code == 200
         assert_secured(response, cacheable=True)
+    missing = await client.request("GET", "/static/js/no-such-script.js")
+    assert missing.status_code == 404
+    assert_secured(missing)
 
 
 async def test_hsts_only_when_served_over_https(nursery: trio.Nursery, tmp_path: Path,

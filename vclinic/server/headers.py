@@ -57,9 +57,10 @@ _HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?|\[[0-9A-Fa-f:.]+\](:[0-9]{1,5}
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def cacheable(path: str, content_type: str | None) -> bool:
-    """True for static assets that browsers may cache; never for an HTML page."""
-    if content_type is not None and content_type.startswith("text/html"):
+def cacheable(path: str, content_type: str | None, status: int = 200) -> bool:
+    """True for static assets that browsers may cache; never for an HTML page or an error (a
+    missing asset may be there after the next upgrade)."""
+    if status >= 400 or (content_type is not None and content_type.startswith("text/html")):
         return False
     return path.startswith(STATIC_PREFIXES)
 
@@ -80,7 +81,7 @@ def security_headers(hsts: bool) -> Callable[[Response], Awaitable[Response]]:
         headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if hsts:
             headers["Strict-Transport-Security"] = HSTS
-        if not cacheable(path, response.mimetype):
+        if not cacheable(path, response.mimetype, response.status_code):
             headers["Cache-Control"] = "no-store"
             headers.pop("Expires", None)
         return response
