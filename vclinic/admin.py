@@ -124,17 +124,40 @@ def _export(session_id: str) -> dict[str, Any]:
     return audit_bundle(events)
 
 
+async def _read_anchors(path: trio.Path) -> dict[str, tuple[int, str]]:
+    """The chains' newest rows kept by an earlier ``verify --anchors`` (none the first time)."""
+    if not await path.exists():
+        return {}
+    try:
+        kept = json.loads(await path.read_text())
+        return {str(chain): (int(seq), str(hash_)) for chain, (seq, hash_) in kept.items()}
+    except (ValueError, TypeError, AttributeError):
+        raise BadRequest(f"{path} is not an anchors file written by vclinic audit verify",
+                         field="anchors") from None
+
+
 async def run_audit(store: Store, args: argparse.Namespace) -> int:
     """Run ``vclinic audit verify`` or ``vclinic audit export``."""
     if args.audit_command == "verify":
         org_id = await store.run(_org_id, args.org) if args.org else None
         report = await store.run(audit.verify, org_id)
-        if report.broken is not None:
-            print(f"vclinic: the audit trail is broken at {report.broken.describe()}",
-                  file=sys.stderr)
+        anchors = trio.Path(args.anchors) if args.anchors else None
+        broken = report.broken
+        if broken is None and anchors is not None:
+            kept = await _read_anchors(anchors)
+            if org_id is not None:
+                kept = {org_id: kept[org_id]} if org_id in kept else {}
+            broken = await store.run(audit.check_anchors, kept)
+        if broken is not None:
+            print(f"vclinic: the audit trail is broken at {broken.describe()}", file=sys.stderr)
             return ExitCode.AUDIT_BROKEN
         print(f"The audit trail is intact: {report.events} event(s) in {report.chains} "
               "chain(s).")
+        if anchors is not None:
+            kept = {**await _read_anchors(anchors), **report.heads}
+            staged = trio.Path(f"{anchors}.new")
+            await staged.write_text(json.dumps(kept, indent=1, sort_keys=True) + "\n")
+            await staged.replace(anchors)
         return ExitCode.OK
     bundle = await store.run(_export, args.session)
     text = json.dumps(bundle, indent=2) + "\n"

@@ -70,6 +70,9 @@ def _parser() -> argparse.ArgumentParser:
         dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="check every audit chain; exit 8 if one is broken")
     verify.add_argument("--org", metavar="SLUG", help="only this organisation")
+    verify.add_argument("--anchors", metavar="FILE",
+                        help="check each chain still holds the last row recorded in FILE by the "
+                        "previous run (finds deleted newest rows), then record the new ones")
     export = audit.add_parser("export", help="one encounter's events as a FHIR R4 Bundle of "
                               "AuditEvent resources")
     export.add_argument("--session", required=True, metavar="ID", help="the session's id")

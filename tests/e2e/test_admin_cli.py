@@ -149,3 +149,40 @@ async def test_audit_verify_passes_on_a_real_trail_and_finds_tampering(tmp_path:
     assert deleted.returncode == ExitCode.AUDIT_BROKEN
     assert f"audit row {rows[2][0]} (#3 of organisation" in err(deleted)
     assert "missing (deleted)" in err(deleted)
+
+
+async def test_verify_with_anchors_finds_the_newest_rows_deleted_with_the_head_rewritten(
+    tmp_path: Path
+) -> None:
+    async with trio.open_nursery() as nursery:
+        running = await start_node(nursery, tmp_path)
+        for _ in range(3):
+            client = Client(base_url(running))
+            assert (await client.signin(PROVIDER)).status_code == 200
+            await client.aclose()
+        running.stop.set()
+    anchors = tmp_path / "audit-anchors.json"
+    first = await vclinic(tmp_path, "audit", "verify", "--anchors", str(anchors))
+    assert first.returncode == 0, err(first)
+    assert anchors.exists()
+
+    # Someone who can write the database removes the newest sign-in and points the chain head
+    # at the row before it: the chain alone looks whole.
+    with sqlite3.connect(tmp_path / "vclinic.db") as db:
+        chain, seq = db.execute("SELECT chain, MAX(seq) FROM audit_events WHERE chain != '' "
+                                "GROUP BY chain").fetchone()
+        db.execute("DELETE FROM audit_events WHERE chain = ? AND seq = ?", (chain, seq))
+        (previous,) = db.execute("SELECT hash FROM audit_events WHERE chain = ? AND seq = ?",
+                                 (chain, seq - 1)).fetchone()
+        db.execute("UPDATE audit_chain_heads SET seq = ?, hash = ? WHERE chain = ?",
+                   (seq - 1, previous, chain))
+    assert (await vclinic(tmp_path, "audit", "verify")).returncode == 0
+    anchored = await vclinic(tmp_path, "audit", "verify", "--anchors", str(anchors))
+    assert anchored.returncode == ExitCode.AUDIT_BROKEN
+    assert f"(#{seq} of organisation {chain})" in err(anchored)
+    assert "deleted or rewritten" in err(anchored)
+
+    anchors.write_text("not anchors")
+    refused = await vclinic(tmp_path, "audit", "verify", "--anchors", str(anchors))
+    assert refused.returncode == ExitCode.REFUSED
+    assert "is not an anchors file" in err(refused)

@@ -124,6 +124,8 @@ class Report:
     events: int
     chains: int
     broken: Break | None
+    #: Each intact chain's newest row: chain -> (seq, hash), to keep outside the database.
+    heads: dict[str, tuple[int, str]] = dataclasses.field(default_factory=dict)
 
 
 def _chain_break(chain: str, rows: Iterator[AuditEvent], head: AuditHead | None) -> Break | None:
@@ -161,6 +163,7 @@ def verify(org_id: str | None = None) -> Report:
     if org_id is not None:
         chains &= {org_id}
     events = 0
+    newest: dict[str, tuple[int, str]] = {}
     for chain in sorted(chains):
         rows = list(AuditEvent.select().where(AuditEvent.chain == chain)
                     .order_by(AuditEvent.seq))
@@ -168,7 +171,22 @@ def verify(org_id: str | None = None) -> Report:
         broken = _chain_break(chain, iter(rows), heads.get(chain))
         if broken is not None:
             return Report(events, len(chains), broken)
-    return Report(events, len(chains), None)
+        if rows:
+            newest[chain] = (rows[-1].seq, rows[-1].hash)
+    return Report(events, len(chains), None, newest)
+
+
+def check_anchors(anchors: dict[str, tuple[int, str]]) -> Break | None:
+    """The first anchored row (chain -> (seq, hash), from an earlier :func:`verify` kept
+    outside the database) that is no longer in its chain as it was: whoever can write the
+    database can delete a chain's newest rows and rewrite its head, which the chain alone
+    cannot show. Synchronous, run it through ``Store.run``."""
+    for chain, (seq, hash_) in sorted(anchors.items()):
+        row = AuditEvent.get_or_none(AuditEvent.chain == chain, AuditEvent.seq == seq)
+        if row is None or row.hash != hash_:
+            return Break(chain, None, seq, "rows recorded by an earlier verify (--anchors) were "
+                         "deleted or rewritten")
+    return None
 
 
 def events_of(target_id: str) -> list[AuditEvent]:
