@@ -168,9 +168,9 @@ class VisitActor(Actor):
 
     async def _follow(self, c: m.Follow) -> dict[str, Any]:
         visit = await self._visit()
+        self._open_for_video(visit, employee=False)
         if c.generation != visit.invite_generation:
             raise Gone(rules.LINK_REPLACED, code="link_replaced")
-        self._open_for_video(visit, employee=False)
         if visit.session_id is None:  # an invite always made one; a detached visit has none
             raise Gone(rules.LINK_REPLACED, code="link_replaced")
         sessions = self.services.sessions

@@ -7,15 +7,17 @@ invite, in the same window; nobody once the visit is cancelled or the employee e
 
 from __future__ import annotations
 
+import datetime as dt
+
 from vclinic.api import JoinDecision, Principal, SessionRef, Store, utcnow
 from vclinic_visits import record, rules
 from vclinic_visits.model import Visit
 
 
 def decide(visit: Visit | None, session_id: str, principal: Principal,
-           employee_clocked_in: bool) -> JoinDecision | None:
-    """A refusal for ``principal`` entering ``session_id`` of ``visit`` (now), or None to let
-    the core's own rules decide."""
+           employee_clocked_in: bool, now: dt.datetime) -> JoinDecision | None:
+    """A refusal for ``principal`` entering ``session_id`` of ``visit`` at ``now``, or None to
+    let the core's own rules decide."""
     client = principal.is_guest
     if visit is None or visit.session_id != session_id:
         return JoinDecision.deny("link_replaced", rules.LINK_REPLACED)
@@ -24,7 +26,7 @@ def decide(visit: Visit | None, session_id: str, principal: Principal,
     if visit.session_ended_at is not None:
         return JoinDecision.deny("session_over",
                                  rules.CLIENT_SESSION_OVER if client else rules.SESSION_OVER)
-    if not rules.link_open(visit.ends_at, utcnow()):
+    if not rules.link_open(visit.ends_at, now):
         return JoinDecision.deny("link_expired",
                                  rules.CLIENT_LINK_EXPIRED if client else rules.LINK_EXPIRED)
     if client:
@@ -49,4 +51,4 @@ async def check(store: Store, session: SessionRef, principal: Principal) -> Join
         return visit, clocked
 
     visit, clocked = await store.run(read)
-    return decide(visit, session.id, principal, clocked)
+    return decide(visit, session.id, principal, clocked, utcnow())
