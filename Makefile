@@ -21,8 +21,12 @@ run: $(STAMP)
 	@mkdir -p var
 	$(BIN)/vclinic serve --demo
 
+# Tests wait on real networks, browsers and media far more than they compute, and each uses its
+# own ports, database and directories, so one process per core (two here) halves the suite's
+# time; a test file stays on one process (its module-scoped node and browser start once).
+# PYTEST_ARGS="-n 0" runs it in one process.
 test: $(STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n auto --maxprocesses 4 --dist loadfile $(PYTEST_ARGS)
 
 bench-media: $(STAMP)
 	$(BIN)/python -P benchmarks/media_forward.py

@@ -186,3 +186,33 @@ async def test_positions_and_estimate_once_there_is_history(provider: Client,
     assert "vclinic_on_demand_waiting 2.0" in metrics
     assert "vclinic_on_demand_wait_seconds_count 3.0" in metrics
     assert 'vclinic_on_demand_requests_ended_total{outcome="claimed"} 3.0' in metrics
+
+
+async def test_provider_who_goes_off_call_gets_no_more_rows(
+        admin: Client, provider: Client, patient: Patient) -> None:
+    async with provider.ws() as ws, admin.ws() as watcher:
+        await ws.next_event("hello")
+        await watcher.next_event("hello")
+        assert (await ws.request("on_demand.subscribe"))["type"] == "reply"
+        assert (await watcher.request("on_demand.subscribe"))["type"] == "reply"
+        off = await provider.request("PUT", "/api/v1/on_demand/on-call", json={"on_call": False})
+        assert off.json() == {"on_call": False}
+        with trio.fail_after(30):  # a bound, not a timing check: it fails instead of hanging
+            ended = await ws.next_event("on_demand.off_call")
+        assert ended["data"] == {"user_id": await user_id(provider)}
+
+        started = await patient.start()
+        # The admin's subscription carries on and sees the patient arrive.
+        added = await watcher.next_event("on_demand.request_added")
+        assert added["data"]["request"]["id"] == started["request_id"]
+        assert (await ws.request("ping"))["data"] == {"pong": True}
+        assert [e["type"] for e in ws.events if e["type"].startswith("on_demand.request")] == []
+
+        # Back On-Call, the provider subscribes again and the patient is there.
+        on = await provider.request("PUT", "/api/v1/on_demand/on-call", json={"on_call": True})
+        assert on.json() == {"on_call": True}
+        page = await ws.request("on_demand.subscribe")
+        assert [r["id"] for r in page["data"]["requests"]] == [started["request_id"]]
+        await patient.answer(reason="Rash")
+        updated = await ws.next_event("on_demand.request_updated")
+        assert updated["data"]["request"]["id"] == started["request_id"]

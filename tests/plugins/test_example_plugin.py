@@ -17,6 +17,7 @@ import trio
 
 from tests.fakes import Client, base_url, start_node
 from tests.sessions.conftest import join_as_guest, provider, start_session
+from vclinic.store.migration import applied_ids
 
 DOCS = Path(__file__).parents[2] / "docs" / "plugins.md"
 FILE_BLOCK = re.compile(r"<!-- file: (visit_log/\S+) -->\n```\w+\n(.*?)```", re.DOTALL)
@@ -100,8 +101,10 @@ async def test_every_part_of_the_example_works_on_a_running_node(
         assert unauthorised.status_code == 401
 
         # The actor's own table exists through its migration and holds the rows it wrote.
+        store = node.context.store
+        assert "visit_log.0001" in await store.run(applied_ids, store.database)
         plugin: Any = node.context.plugins.plugin("visit_log")
-        rows = await node.context.store.run(lambda: sorted(
+        rows = await store.run(lambda: sorted(
             j.participant_id for j in plugin.Join.select().where(plugin.Join.session_id == sid)))
         assert rows == sorted([chair_pid, joined["participant_id"]])
         stats = node.context.runtime.statistics().supervisor("kind:visit_log")

@@ -15,7 +15,7 @@ from quart_schema import tag, validate_querystring, validate_request
 from vclinic.api import current_principal, require, services
 from vclinic_on_demand import intake, poster, queue, record
 from vclinic_on_demand import message as m
-from vclinic_on_demand.actor import check_claimer
+from vclinic_on_demand.actor import check_claimer, staff_topic
 
 blueprint = Blueprint("on_demand_staff", __name__, url_prefix="/api/v1/on_demand")
 
@@ -110,10 +110,15 @@ async def get_on_call() -> dict[str, Any]:
 @require("provider", "admin")
 @validate_request(OnCallBody)
 async def put_on_call(data: OnCallBody) -> dict[str, Any]:
-    """Switch to On-Call (the On-Demand Requests tab appears) or back."""
+    """Switch to On-Call (the On-Demand Requests tab appears) or back. Going Off-Call ends
+    the provider's queue subscriptions (``on_demand.off_call``): they get no more rows."""
     principal = current_principal()
-    on = await services().store.atomic(record.set_on_call, principal.org_id, principal.user_id,
-                                       data.on_call)
+    app = services()
+    on = await app.store.atomic(record.set_on_call, principal.org_id, principal.user_id,
+                                data.on_call)
+    if not on:
+        app.bus.publish(staff_topic(principal.org_id), {
+            "type": "on_demand.off_call", "data": {"user_id": principal.user_id}})
     return {"on_call": on}
 
 

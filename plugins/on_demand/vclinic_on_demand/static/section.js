@@ -193,6 +193,9 @@ export default async function render(element, shell) {
     toggle.textContent = onCall ? "On-Call" : "Off-Call: switch to On-Call";
     showing = onCall || isAdmin;
     if (!showing) {
+      // The server ended this socket's subscription (on_demand.off_call): subscribe again
+      // when back On-Call.
+      subscribed = false;
       rows = [];
       table.replaceChildren();
       total.textContent = "Switch to On-Call to see On-Demand Requests.";
