@@ -3,7 +3,7 @@
 It serialises what happens to one visit (invites, reschedules, clock in and out, joining,
 ending), so two clicks on "Send invite to client" never create two sessions. It keeps no state
 in memory: every message reads the row, so a restart loses nothing. Mailbox: 64 messages;
-callers wait when it is full. It emits no events of its own yet.
+callers wait when it is full. After each stored change it emits one :mod:`events` event.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from vclinic.api import (
     token_hash,
     utcnow,
 )
+from vclinic_visits import events as e
 from vclinic_visits import message as m
 from vclinic_visits import record, rules
 from vclinic_visits.model import (
@@ -163,6 +164,8 @@ class VisitActor(Actor):
         await store.atomic(save)
         if c.email:
             self.services.mailer.wake()
+        self.services.plugins.emit(e.InviteSent(visit.organisation_id, visit.id,
+                                                c.principal.user_id, visit.session_id, c.email))
         fresh = await self._visit()
         return {"link": link, "visit": await self._body(fresh)}
 
@@ -221,6 +224,9 @@ class VisitActor(Actor):
                          visit.id)
 
         await self.services.store.atomic(save)
+        if retimed or reassigned:
+            self.services.plugins.emit(e.VisitChanged(
+                org_id, visit.id, c.principal.user_id, retimed, c.employee_id or visit.employee_id))
         body = await self._body(await self._visit())
         told = None
         if retimed and visit.last_invite_at is not None:
@@ -237,6 +243,8 @@ class VisitActor(Actor):
                          visit.id)
 
         await self.services.store.atomic(save)
+        self.services.plugins.emit(e.VisitCancelled(visit.organisation_id, visit.id,
+                                                    c.principal.user_id))
         return {"visit": await self._body(await self._visit())}
 
     # Clock in and out, joining and ending -------------------------------------------------
@@ -262,6 +270,8 @@ class VisitActor(Actor):
                          visit.id)
 
         await self.services.store.atomic(save)
+        self.services.plugins.emit(e.ClockedIn(visit.organisation_id, visit.id,
+                                               c.principal.user_id))
         return {"visit": await self._body(visit)}
 
     async def _clock_out(self, c: m.ClockOut) -> dict[str, Any]:
@@ -273,7 +283,7 @@ class VisitActor(Actor):
         if active and not c.confirm:
             raise Conflict(rules.STILL_ACTIVE, code="session_still_active")
         if active:
-            await self._close_session(visit, c.principal)
+            await self._close_session(visit, c.principal, "clock_out")
 
         def save() -> None:
             TimeRecord.update(clock_out_at=utcnow()).where(
@@ -282,6 +292,8 @@ class VisitActor(Actor):
                          visit.id)
 
         await self.services.store.atomic(save)
+        self.services.plugins.emit(e.ClockedOut(visit.organisation_id, visit.id,
+                                                c.principal.user_id))
         return {"visit": await self._body(await self._visit())}
 
     async def _join(self, c: m.Join) -> dict[str, Any]:
@@ -303,11 +315,11 @@ class VisitActor(Actor):
         if visit.session_id is None or visit.session_ended_at is not None:
             raise Conflict("There is no active virtual session for this visit.",
                            code="no_active_session")
-        await self._close_session(visit, c.principal)
+        await self._close_session(visit, c.principal, "hang_up")
         return {"message": "Your session with the client is over. You can now close the page.",
                 "visit": await self._body(await self._visit())}
 
-    async def _close_session(self, visit: Visit, principal: Principal) -> None:
+    async def _close_session(self, visit: Visit, principal: Principal, reason: str) -> None:
         assert visit.session_id is not None
         session_id = visit.session_id
         await self.services.sessions.close(principal, session_id)
@@ -318,6 +330,8 @@ class VisitActor(Actor):
                          visit.id, session_id)
 
         await self.services.store.atomic(save)
+        self.services.plugins.emit(e.SessionEnded(visit.organisation_id, visit.id,
+                                                  principal.user_id, session_id, reason))
 
 
 def _email(client: Client, employee_name: str, visit: Visit, link: str) -> tuple[str, str]:
