@@ -9,6 +9,7 @@ See docs/workflows/visits.md.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 
 from quart import Blueprint
 
@@ -16,6 +17,7 @@ from vclinic.api import (
     ActorKind,
     AppContext,
     BaseModel,
+    DashboardSection,
     JoinDecision,
     Migration,
     PluginMeta,
@@ -28,6 +30,8 @@ from vclinic_visits import demo, model, policy, routes
 from vclinic_visits.actor import VisitActor, VisitKind
 
 VCLINIC_PLUGIN_API = (1, 0)
+
+STATIC = Path(__file__).parent / "static"
 
 
 @hookimpl
@@ -54,6 +58,25 @@ def vclinic_register_actor_kinds(services: AppContext) -> list[ActorKind]:
 @hookimpl
 def vclinic_register_blueprints() -> list[Blueprint]:
     return [routes.blueprint, routes.join_blueprint]
+
+
+@hookimpl
+def vclinic_static_dirs() -> dict[str, Path]:
+    return {"/static/visits": STATIC}
+
+
+@hookimpl
+def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
+    if principal.is_guest:
+        return []
+    sections = []
+    if "provider" in principal.roles:
+        sections.append(DashboardSection("visits", "Today's Visits",
+                                         "/static/visits/schedule.js", order=15))
+    if "admin" in principal.roles:
+        sections.append(DashboardSection("visits-setup", "Visits", "/static/visits/admin.js",
+                                         order=60, page="admin"))
+    return sections
 
 
 @hookimpl

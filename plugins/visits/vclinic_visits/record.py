@@ -90,6 +90,14 @@ def codes(org_id: str) -> list[dict[str, Any]]:
     return [code_body(r) for r in rows]
 
 
+def employees(org_id: str) -> list[dict[str, Any]]:
+    """The organisation's active providers: who visits can be assigned to."""
+    rows = (User.select(User.id, User.name).join(UserRole, on=(UserRole.user == User.id))
+            .where(User.organisation == org_id, User.is_active, ~User.is_station,
+                   UserRole.role == "provider").order_by(User.name, User.id))
+    return [{"id": u.id, "name": u.name} for u in rows]
+
+
 def check_employee(org_id: str, user_id: str) -> str:
     """``user_id`` if it is an active provider of the organisation; its name."""
     row = (User.select(User.id, User.name)

@@ -204,6 +204,15 @@ async def update_code(code_id: str, data: CodePatch) -> dict[str, Any]:
     return {"service_code": body}
 
 
+@blueprint.get("/employees")
+@tag(["visits"])
+@require(*STAFF_ROLES)
+async def list_employees() -> dict[str, Any]:
+    """The employees visits can be assigned to (the organisation's providers)."""
+    return {"employees": await services().store.run(record.employees,
+                                                    current_principal().org_id)}
+
+
 # Visits ---------------------------------------------------------------------------------------
 
 
