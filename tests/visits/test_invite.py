@@ -114,3 +114,15 @@ async def test_unknown_link_says_it_is_not_valid(home: Home) -> None:
         assert not client.cookie
     finally:
         await client.aclose()
+
+
+async def test_employee_following_the_link_keeps_their_sign_in(home: Home) -> None:
+    visit = await home.visit()
+    link = ok(await home.post(home.ada, visit["id"], "invite-link"))["link"]
+    cookie = home.ada.cookie
+    followed = await home.ada.http.get(link.removeprefix(home.base))
+    assert followed.status_code == 303
+    assert home.ada.cookie == cookie
+    assert ok(await home.ada.request("GET", "/api/v1/me"))["user"]["id"] == home.ada_id
+    detail = ok(await home.ada.request("GET", f"{API}/{visit['id']}"))["visit"]
+    assert followed.headers["location"] == f"/preview?session={detail['session_id']}"

@@ -150,3 +150,22 @@ async def test_employee_hang_up_ends_the_session_for_good(home: Home) -> None:
     assert error(await home.post(home.ada, visit["id"], "join"), 410)["code"] == "session_over"
     # Still clocked in: clocking out now gives no warning.
     assert ok(await home.post(home.ada, visit["id"], "clock-out"))["visit"]["clock_out_at"]
+
+
+async def test_cancelling_a_visit_ends_its_call(home: Home) -> None:
+    visit = await home.visit()
+    link = ok(await home.post(home.ada, visit["id"], "invite-link"))["link"]
+    ok(await home.post(home.ada, visit["id"], "clock-in"))
+    session_id = ok(await home.post(home.ada, visit["id"], "join"))["session_id"]
+    async with home.ada.ws() as ws:
+        assert (await ws.request("session.enter", {"session_id": session_id}))["type"] == "reply"
+        ok(await home.admin.request("POST", f"{API}/{visit['id']}/cancel"))
+        closed = await ws.next_event("session.closed")
+        assert closed["data"]["session_id"] == session_id
+    client = Client(home.base)
+    try:
+        page = await client.http.get(link.removeprefix(home.base),
+                                     headers={"Accept": "text/html"})
+        assert page.status_code == 410 and "This visit was cancelled." in page.text
+    finally:
+        await client.aclose()

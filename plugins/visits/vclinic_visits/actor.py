@@ -176,6 +176,8 @@ class VisitActor(Actor):
             raise Gone(rules.LINK_REPLACED, code="link_replaced")
         if visit.session_id is None:  # an invite always made one; a detached visit has none
             raise Gone(rules.LINK_REPLACED, code="link_replaced")
+        if not c.as_guest:
+            return {"cookie": None, "session_id": visit.session_id, "participant_id": None}
         sessions = self.services.sessions
         participant_id = visit.client_participant_id
         if participant_id is None:
@@ -243,6 +245,9 @@ class VisitActor(Actor):
                          visit.id)
 
         await self.services.store.atomic(save)
+        if visit.session_id is not None and visit.session_ended_at is None:
+            # Whoever is still in the visit's call leaves it: the visit is off.
+            await self.services.sessions.end_as_admin(c.principal, visit.session_id)
         self.services.plugins.emit(e.VisitCancelled(visit.organisation_id, visit.id,
                                                     c.principal.user_id))
         return {"visit": await self._body(await self._visit())}

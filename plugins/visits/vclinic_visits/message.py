@@ -63,9 +63,11 @@ class End:
 
 @dataclasses.dataclass(frozen=True)
 class Follow:
-    """The client followed an invite link of ``generation``; answers the guest's cookie."""
+    """Someone followed an invite link of ``generation``: the client (``as_guest``) gets their
+    guest's cookie; a signed-in colleague of the organisation only the session."""
 
     generation: int
+    as_guest: bool = True
 
 
 Command = Invite | Change | Cancel | ClockIn | ClockOut | Join | End | Follow

@@ -201,7 +201,11 @@ def clocked_in(visit_id: str, employee_id: str) -> bool:
         TimeRecord.clock_out_at.is_null()).exists()
 
 
-def visit_of_token(token_hash: str) -> tuple[str, int] | None:
-    """The visit id and generation of an invite link, or None for an unknown link."""
+def visit_of_token(token_hash: str) -> tuple[str, str, int] | None:
+    """The visit id, its organisation and the generation of an invite link, or None for an
+    unknown link."""
     row = VisitInvite.get_or_none(VisitInvite.token_hash == token_hash)
-    return None if row is None else (row.visit_id, row.generation)
+    if row is None:
+        return None
+    visit = Visit.get_or_none(Visit.id == row.visit_id)
+    return None if visit is None else (visit.id, visit.organisation_id, row.generation)

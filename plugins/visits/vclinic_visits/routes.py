@@ -13,7 +13,7 @@ import re
 from typing import Annotated, Any, cast
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, Response, make_response, redirect, request
+from quart import Blueprint, Response, g, make_response, redirect, request
 from quart_schema import hide, tag, validate_querystring, validate_request
 
 from vclinic.api import (
@@ -354,6 +354,13 @@ _REFUSED = """<!doctype html>
 """
 
 
+def _colleague(org_id: str) -> bool:
+    """True when the browser is signed in to the visit's organisation (an employee trying the
+    link): it keeps its own sign-in and goes to the session; the join policy decides there."""
+    principal = g.get("principal")
+    return principal is not None and not principal.is_guest and principal.org_id == org_id
+
+
 @join_blueprint.get("/visits/join/<token>")
 @hide
 async def follow(token: str) -> Response:
@@ -366,8 +373,10 @@ async def follow(token: str) -> Response:
             found = await services().store.run(record.visit_of_token, token_hash(token))
         if found is None:
             raise NotFound("This link is not valid.", code="link_invalid")
-        visit_id, generation = found
-        body = await services().ref(KIND, visit_id).call(m.Follow(generation))
+        visit_id, org_id, generation = found
+        colleague = _colleague(org_id)
+        body = await services().ref(KIND, visit_id).call(m.Follow(generation,
+                                                                  as_guest=not colleague))
     except VclinicError as exc:
         if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
             raise
@@ -376,7 +385,8 @@ async def follow(token: str) -> Response:
                                                 "Referrer-Policy": "no-referrer"})
         return cast(Response, page)
     response: Response = redirect(f"/preview?session={body['session_id']}", 303)  # type: ignore[assignment]
-    set_session_cookie(response, body["cookie"])
+    if body["cookie"] is not None:
+        set_session_cookie(response, body["cookie"])
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
