@@ -3,6 +3,8 @@ node; times are placed relative to now (the boundary itself is in test_rules.py)
 
 from __future__ import annotations
 
+import trio
+
 from tests.fakes import Client
 from tests.visits.home import API, Home, at, error, ok
 
@@ -58,8 +60,13 @@ async def test_after_the_window_neither_side_can_join(home: Home) -> None:
 async def test_reschedule_stops_the_old_link_and_tells_to_resend(home: Home) -> None:
     visit = await home.visit()
     old = ok(await home.post(home.ada, visit["id"], "invite"))["link"]
-    changed = ok(await home.admin.request("PATCH", f"{API}/{visit['id']}",
-                                          json={"starts_at": at(30), "ends_at": at(90)}))
+    async with home.ada.ws() as ws:
+        changed = ok(await home.admin.request("PATCH", f"{API}/{visit['id']}",
+                                              json={"starts_at": at(30), "ends_at": at(90)}))
+        with trio.fail_after(10):
+            told = (await ws.next_event("notification.created"))["data"]
+    assert told["title"] == changed["message"]
+    assert told["data"]["visit_id"] == visit["id"]
     assert changed["message"] == ("The time of the visit was changed: you will need to resend "
                                   "the invite to the client.")
     assert changed["visit"]["resend_needed"] is True

@@ -215,7 +215,7 @@ class VisitActor(Actor):
                 # Older links and the client's guest stop working; the employee resends.
                 changes[Visit.invite_generation] = visit.invite_generation + 1
                 changes[Visit.client_participant_id] = None
-                changes[Visit.time_changed] = visit.last_invite_at is not None
+                changes[Visit.time_changed] = retimed and visit.last_invite_at is not None
             if reassigned:
                 changes[Visit.employee_id] = c.employee_id
                 # The session's chair was the former employee: the next invite opens a new one.
@@ -229,10 +229,15 @@ class VisitActor(Actor):
         if retimed or reassigned:
             self.services.plugins.emit(e.VisitChanged(
                 org_id, visit.id, c.principal.user_id, retimed, c.employee_id or visit.employee_id))
-        body = await self._body(await self._visit())
+        fresh = await self._visit()
+        body = await self._body(fresh)
         told = None
         if retimed and visit.last_invite_at is not None:
             told = rules.RESEND_AFTER_CHANGE
+            # The employee who must resend is told at once, with the visit to open.
+            await self.services.notify(fresh.employee_id, "visits.resend_needed",
+                                       rules.RESEND_AFTER_CHANGE,
+                                       {"visit_id": visit.id, "url": "/dashboard"})
         return {"visit": body, "message": told}
 
     async def _cancel(self, c: m.Cancel) -> dict[str, Any]:
