@@ -7,20 +7,32 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from tests.conftest import require
 from tests.fakes import DEMO_PASSWORD, PROVIDER
 from tests.web.browser.harness import (
     TRACK_PEERS,
     NodeThread,
+    axe_script,
     expect,
+    serious_violations,
     signin,
     wait_media_flowing,
 )
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture(scope="session")
+def axe() -> Path:
+    script = axe_script()
+    require(script is not None, "axe-core from npm (node_modules/axe-core)")
+    assert script is not None
+    return script
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +63,7 @@ def _virtual_visit_of_ada(page: Any) -> dict[str, Any]:
 
 
 def test_employee_invites_clocks_in_and_meets_the_client_on_a_phone(
-        browser: Any, node: NodeThread) -> None:
+        browser: Any, node: NodeThread, axe: Path) -> None:
     admin_context = browser.new_context()
     admin = admin_context.new_page()
     signin(admin, node.url, "admin@demo.clinic", DEMO_PASSWORD)
@@ -106,6 +118,7 @@ def test_employee_invites_clocks_in_and_meets_the_client_on_a_phone(
             assert stats["frames"] > 10 and stats["audioEnergy"] > 0
         expect()(call.locator(".tile:not(.self) .tile-name")).to_have_text("Cora Client")
 
+        assert serious_violations(employee, axe) == []
         # Clocking out while the video session is active warns first.
         dialog.get_by_role("button", name="Clock out", exact=True).click()
         expect()(dialog.get_by_role("alert")).to_have_text(
@@ -121,3 +134,33 @@ def test_employee_invites_clocks_in_and_meets_the_client_on_a_phone(
     finally:
         employee_context.close()
         client_context.close()
+
+
+def test_hang_up_from_the_visit_dialog_warns_then_ends_the_session(
+        browser: Any, node: NodeThread) -> None:
+    admin_context = browser.new_context()
+    admin = admin_context.new_page()
+    signin(admin, node.url, "admin@demo.clinic", DEMO_PASSWORD)
+    visit = _virtual_visit_of_ada(admin)
+    admin_context.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        employee = context.new_page()
+        signin(employee, node.url, PROVIDER, DEMO_PASSWORD)
+        employee.locator(f"li.visit-row[data-visit='{visit['id']}']").get_by_role(
+            "button", name="More Details").click()
+        dialog = employee.get_by_role("dialog")
+        dialog.get_by_role("button", name="Copy invite link").click()
+        dialog.get_by_role("button", name="Clock in").click()
+        dialog.get_by_role("button", name="Hang up", exact=True).click()
+        expect()(dialog.get_by_role("alert")).to_contain_text(
+            "no new video session can be opened for this visit")
+        dialog.get_by_role("button", name="Hang up and end the video session").click()
+        expect()(dialog.get_by_role("status")).to_have_text(
+            "Your session with the client is over. You can now close the page.")
+        expect()(dialog.get_by_role("button", name="Join video session")).to_have_count(0)
+        # The employee still has to clock out; now without a warning.
+        dialog.get_by_role("button", name="Clock out", exact=True).click()
+        expect()(dialog.get_by_role("button", name="Clock out", exact=True)).to_have_count(0)
+    finally:
+        context.close()

@@ -91,6 +91,9 @@ class VisitDialog {
     if (v.virtual && v.clock_in_at && !v.clock_out_at && !v.session_ended) {
       actions.append(this.button("Join video session", () => this.join(), "join"));
     }
+    if (v.session_id && !v.session_ended && v.status !== "cancelled") {
+      actions.append(this.button("Hang up", () => this.hangUp(false), "hang-up"));
+    }
     if (v.clock_in_at && !v.clock_out_at) {
       actions.append(this.button("Clock out", () => this.clockOut(false), "clock-out"));
     }
@@ -152,6 +155,20 @@ class VisitDialog {
       return;
     }
     await this.refresh();
+    this.onChange();
+  }
+
+  async hangUp(confirmed) {
+    if (!confirmed) {
+      this.say("Hanging up ends the video session with the client: no new video session can "
+               + "be opened for this visit.", true);
+      this.message.after(this.button("Hang up and end the video session",
+                                     () => this.hangUp(true), "hang-up-confirm"));
+      return;
+    }
+    const { message } = await api("POST", `/visits/${this.visitId}/end`, {});
+    await this.refresh();
+    this.say(message);
     this.onChange();
   }
 
