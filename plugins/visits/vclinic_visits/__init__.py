@@ -26,7 +26,7 @@ from vclinic.api import (
     hookimpl,
     services,
 )
-from vclinic_visits import demo, model, policy, routes
+from vclinic_visits import demo, link, model, policy, routes
 from vclinic_visits.actor import VisitActor, VisitKind
 
 VCLINIC_PLUGIN_API = (1, 0)
@@ -57,7 +57,7 @@ def vclinic_register_actor_kinds(services: AppContext) -> list[ActorKind]:
 
 @hookimpl
 def vclinic_register_blueprints() -> list[Blueprint]:
-    return [routes.blueprint, routes.join_blueprint]
+    return [routes.blueprint, link.blueprint]
 
 
 @hookimpl

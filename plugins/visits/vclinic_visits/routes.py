@@ -1,4 +1,4 @@
-"""The Visits REST API under ``/api/v1/visits`` and the client's link ``/visits/join/<token>``.
+"""The Visits REST API under ``/api/v1/visits`` (the client's link is in :mod:`link`).
 
 Thin handlers: validate the body (quart-schema), then read through :mod:`record` or send a
 command to the visit's VisitActor, which decides. Admins manage clients, service codes and
@@ -8,39 +8,33 @@ visits; employees (providers) see their schedule, clock in and out, invite and j
 from __future__ import annotations
 
 import datetime as dt
-import html
 import re
-from typing import Annotated, Any, cast
+from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, Response, g, make_response, redirect, request
-from quart_schema import hide, tag, validate_querystring, validate_request
+from quart import Blueprint, request
+from quart_schema import tag, validate_querystring, validate_request
 
 from vclinic.api import (
     STAFF_ROLES,
     BadRequest,
     NotFound,
-    VclinicError,
     current_principal,
     require,
     require_admin,
     services,
-    set_session_cookie,
-    token_hash,
     utcnow,
 )
 from vclinic_visits import message as m
-from vclinic_visits import record, rules
+from vclinic_visits import record
 from vclinic_visits.actor import KIND
 
 blueprint = Blueprint("visits", __name__, url_prefix="/api/v1/visits")
-join_blueprint = Blueprint("visits_join", __name__)
 
 _ID = Field(min_length=1, max_length=32)
 #: An email address as the outbox accepts it (one @, no spaces); the SMTP server has the last word.
 _EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 EmailStr = Annotated[str, Field(max_length=254, pattern=_EMAIL)]
-_TOKEN_MAX = 128
 #: What a visit id can look like; anything else is 404 before it wakes an actor.
 _VISIT_ID = re.compile(r"[A-Za-z0-9_-]{1,32}")
 
@@ -341,54 +335,4 @@ async def end(visit_id: str) -> dict[str, Any]:
     return await _call(visit_id, m.End(current_principal()))
 
 
-# The client's link -----------------------------------------------------------------------------
-
-_REFUSED = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Virtual visit · vclinic</title><link rel="stylesheet" href="/static/css/app.css"></head>
-<body class="centered"><main class="card" aria-labelledby="refused-title">
-<p class="brand brand-large">vclinic</p>
-<h1 id="refused-title">This link cannot be used</h1><p>{message}</p>
-</main></body></html>
-"""
-
-
-def _colleague(org_id: str) -> bool:
-    """True when the browser is signed in to the visit's organisation (an employee trying the
-    link): it keeps its own sign-in and goes to the session; the join policy decides there."""
-    principal = g.get("principal")
-    return principal is not None and not principal.is_guest and principal.org_id == org_id
-
-
-@join_blueprint.get("/visits/join/<token>")
-@hide
-async def follow(token: str) -> Response:
-    """The client's invite link: signs the browser in as the visit's client and redirects
-    (303) to the camera check, an address without the token. A link that no longer works
-    gets a page saying why (JSON for API clients)."""
-    try:
-        found = None
-        if token and len(token) <= _TOKEN_MAX:
-            found = await services().store.run(record.visit_of_token, token_hash(token))
-        if found is None:
-            raise NotFound("This link is not valid.", code="link_invalid")
-        visit_id, org_id, generation = found
-        colleague = _colleague(org_id)
-        body = await services().ref(KIND, visit_id).call(m.Follow(generation,
-                                                                  as_guest=not colleague))
-    except VclinicError as exc:
-        if request.accept_mimetypes.best_match(["application/json", "text/html"]) != "text/html":
-            raise
-        page = await make_response(_REFUSED.format(message=html.escape(exc.message)),
-                                   exc.status, {"Content-Type": "text/html; charset=utf-8",
-                                                "Referrer-Policy": "no-referrer"})
-        return cast(Response, page)
-    response: Response = redirect(f"/preview?session={body['session_id']}", 303)  # type: ignore[assignment]
-    if body["cookie"] is not None:
-        set_session_cookie(response, body["cookie"])
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
-__all__ = ["blueprint", "join_blueprint", "rules"]
+__all__ = ["blueprint"]
