@@ -70,3 +70,11 @@ def test_policy_gates_the_employee_on_clock_in_and_the_client_on_the_current_inv
     assert refused is not None and refused.code == "link_replaced"
     refused = decide(_visit(session_ended_at=now), "s1", _person("", "p1"), True, now)
     assert refused is not None and refused.message == rules.CLIENT_SESSION_OVER
+
+
+def test_a_day_is_the_viewers_day() -> None:
+    start, end = rules.day_bounds(dt.date(2026, 7, 1), "America/Toronto")
+    assert start == dt.datetime(2026, 7, 1, 4, 0, tzinfo=dt.UTC)
+    assert end == dt.datetime(2026, 7, 2, 4, 0, tzinfo=dt.UTC)
+    late = dt.datetime(2026, 7, 2, 2, 0, tzinfo=dt.UTC)  # 22:00 in Toronto
+    assert rules.today(late, "America/Toronto") == dt.date(2026, 7, 1)

@@ -170,15 +170,11 @@ def visit_body(row: Visit, now: dt.datetime, zone: str | None = None) -> dict[st
     return body
 
 
-def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(day, dt.time(), dt.UTC)
-    return start, start + dt.timedelta(days=1)
-
-
 def schedule(org_id: str, employee_id: str | None, client_id: str | None, day: dt.date,
              now: dt.datetime, zone: str | None) -> list[dict[str, Any]]:
-    """The visits of one UTC day, of one employee or one client (or all: admins)."""
-    start, end = day_bounds(day)
+    """The visits of one day in the viewer's time zone, of one employee or one client (or
+    all: admins)."""
+    start, end = rules.day_bounds(day, zone)
     query = Visit.select().where(Visit.organisation_id == org_id, Visit.starts_at < end,
                                  Visit.ends_at > start)
     if employee_id is not None:

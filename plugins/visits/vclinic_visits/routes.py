@@ -26,7 +26,7 @@ from vclinic.api import (
     utcnow,
 )
 from vclinic_visits import message as m
-from vclinic_visits import record
+from vclinic_visits import record, rules
 from vclinic_visits.actor import KIND
 
 blueprint = Blueprint("visits", __name__, url_prefix="/api/v1/visits")
@@ -86,7 +86,7 @@ class ClockOutIn(BaseModel):
 
 
 class ScheduleQuery(BaseModel):
-    #: The UTC day to show (today when left out).
+    #: The day to show, in ``tz`` (today there when left out).
     date: dt.date | None = None
     #: The viewer's IANA time zone, for the waiting message's HH:MM.
     tz: str | None = Field(default=None, max_length=64)
@@ -230,16 +230,16 @@ async def create_visit(data: VisitIn) -> tuple[dict[str, Any], int]:
 @require(*STAFF_ROLES)
 @validate_querystring(ScheduleQuery)
 async def schedule(query_args: ScheduleQuery) -> dict[str, Any]:
-    """The schedule of one day: the caller's own visits; admins may ask for any employee's
-    (``employee_id``) or client's (``client_id``), or everyone's. Virtual visits have
-    ``virtual: true``."""
+    """The schedule of one day in the caller's time zone (``tz``): the caller's own visits;
+    admins may ask for any employee's (``employee_id``) or client's (``client_id``), or
+    everyone's. Virtual visits have ``virtual: true``."""
     p = current_principal()
     employee_id: str | None = p.user_id
     if p.has_role("admin"):
         employee_id = query_args.employee_id
     elif query_args.employee_id not in (None, p.user_id) or query_args.client_id:
         raise BadRequest("Only administrators can see other schedules.", code="not_admin")
-    day = query_args.date or utcnow().date()
+    day = query_args.date or rules.today(utcnow(), query_args.tz)
     rows = await services().store.run(record.schedule, p.org_id, employee_id,
                                       query_args.client_id, day, utcnow(), query_args.tz)
     return {"date": day.isoformat(), "visits": rows}

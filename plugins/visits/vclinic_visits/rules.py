@@ -54,13 +54,30 @@ def check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> str | None:
     return None
 
 
+def time_zone(zone: str | None) -> dt.tzinfo:
+    """The IANA time zone ``zone`` (UTC when none or unknown)."""
+    try:
+        return zoneinfo.ZoneInfo(zone) if zone else dt.UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return dt.UTC
+
+
 def local_time(when: dt.datetime, zone: str | None) -> str:
     """``when`` as HH:MM in the IANA time zone ``zone`` (UTC when none or unknown)."""
-    try:
-        tz = zoneinfo.ZoneInfo(zone) if zone else dt.UTC
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        tz = dt.UTC
-    return when.astimezone(tz).strftime("%H:%M")
+    return when.astimezone(time_zone(zone)).strftime("%H:%M")
+
+
+def day_bounds(day: dt.date, zone: str | None) -> tuple[dt.datetime, dt.datetime]:
+    """The start and end (exclusive) of ``day`` in ``zone``, in UTC."""
+    tz = time_zone(zone)
+    start = dt.datetime.combine(day, dt.time(), tz)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tz)
+    return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def today(now: dt.datetime, zone: str | None) -> dt.date:
+    """The date it is at ``now`` in ``zone``."""
+    return now.astimezone(time_zone(zone)).date()
 
 
 def waiting_message(last_invite_at: dt.datetime, zone: str | None) -> str:
