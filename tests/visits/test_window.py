@@ -61,6 +61,7 @@ async def test_reschedule_stops_the_old_link_and_tells_to_resend(home: Home) -> 
     visit = await home.visit()
     old = ok(await home.post(home.ada, visit["id"], "invite"))["link"]
     async with home.ada.ws() as ws:
+        await ws.next_event("hello")  # the socket hears the employee's bell from here on
         changed = ok(await home.admin.request("PATCH", f"{API}/{visit['id']}",
                                               json={"starts_at": at(30), "ends_at": at(90)}))
         with trio.fail_after(10):
