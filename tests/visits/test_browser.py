@@ -164,3 +164,22 @@ def test_hang_up_from_the_visit_dialog_warns_then_ends_the_session(
         expect()(dialog.get_by_role("button", name="Clock out", exact=True)).to_have_count(0)
     finally:
         context.close()
+
+
+def test_admin_sees_a_clients_schedule_with_the_virtual_care_icon(
+        browser: Any, node: NodeThread) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    try:
+        admin = context.new_page()
+        signin(admin, node.url, "admin@demo.clinic", DEMO_PASSWORD)
+        visit = _virtual_visit_of_ada(admin)
+        admin.goto(f"{node.url}/admin")
+        admin.wait_for_selector("body[data-ready=true]")
+        # Other tests' clients have the same name: pick this visit's client by id.
+        admin.get_by_label("Client's schedule").select_option(value=visit["client"]["id"])
+        rows = admin.locator(".visit-admin li[data-visit]")
+        expect()(rows).to_have_count(1)
+        expect()(rows.first).to_have_attribute("data-visit", visit["id"])
+        expect()(rows.first.get_by_role("img", name="Virtual visit")).to_be_visible()
+    finally:
+        context.close()

@@ -4,6 +4,13 @@ import { api, ApiError } from "/static/js/api.js";
 import { announce, el } from "/static/js/ui.js";
 
 const STYLESHEET = "/static/visits/visits.css";
+const ICON = "/static/visits/virtual_care.svg";
+const ZONE = Intl.DateTimeFormat().resolvedOptions().timeZone || "UTC";
+
+function icon() {
+  return el("img", { src: ICON, alt: "Virtual visit", class: "virtual-icon", width: "20",
+                     height: "20" });
+}
 
 function addStylesheet() {
   if (document.querySelector(`link[href="${STYLESHEET}"]`)) return;
@@ -53,10 +60,14 @@ export default async function render(element) {
   const root = el("div", { class: "visit-admin" });
   element.replaceChildren(root);
 
+  let clientFilter = "";
+
   async function draw() {
+    const query = new URLSearchParams({ tz: ZONE });
+    if (clientFilter) query.set("client_id", clientFilter);
     const [{ clients }, { service_codes: codes }, { employees: providers }, { visits }] = await Promise.all([
       api("GET", "/visits/clients"), api("GET", "/visits/service-codes"),
-      api("GET", "/visits/employees"), api("GET", "/visits")]);
+      api("GET", "/visits/employees"), api("GET", `/visits?${query}`)]);
     const clientForm = form("New client", [
       ...field("First name", "first_name", { required: true, maxlength: "100" }),
       ...field("Last name", "last_name", { required: true, maxlength: "100" }),
@@ -95,7 +106,7 @@ export default async function render(element) {
       });
     const today = el("ul", { class: "visit-list", "aria-label": "Today's visits" },
       ...visits.map((v) => {
-        const change = form(`${v.client.name} · ${v.employee.name}${v.status === "cancelled" ? " (cancelled)" : ""}`, [
+        const change = form(`${v.virtual ? "Virtual visit: " : ""}${v.client.name} · ${v.employee.name}${v.status === "cancelled" ? " (cancelled)" : ""}`, [
           ...field("Starts", "starts_at", { type: "datetime-local", value: localInput(v.starts_at) }),
           ...field("Ends", "ends_at", { type: "datetime-local", value: localInput(v.ends_at) }),
           ...select("Employee", "employee_id", providers.map((p) => [p.id, p.name]))],
@@ -112,10 +123,19 @@ export default async function render(element) {
           await api("POST", `/visits/${v.id}/cancel`, {});
           await draw();
         });
-        return el("li", {}, change, v.status === "cancelled" ? null : cancel);
+        if (v.virtual) change.querySelector("h3").prepend(icon(), " ");
+        return el("li", { "data-visit": v.id }, change, v.status === "cancelled" ? null : cancel);
       }));
+    const [filterLabel, filter] = select("Client's schedule", "client_filter",
+      [["", "All clients"], ...clients.map((c) => [c.id, `${c.first_name} ${c.last_name}`])]);
+    filter.required = false;
+    filter.value = clientFilter;
+    filter.addEventListener("change", async () => {
+      clientFilter = filter.value;
+      await draw();
+    });
     root.replaceChildren(clientForm, codeForm, visitForm,
-                         el("h3", { text: "Today's visits" }), today);
+                         el("h3", { text: "Today's visits" }), filterLabel, filter, today);
   }
 
   await draw();
