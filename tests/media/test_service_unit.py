@@ -179,10 +179,16 @@ async def test_stats_are_published_once_per_room_and_interval_with_every_partici
     service, fake, bus = _service()
     nursery.start_soon(service._relay, fake)
     nursery.start_soon(service._publish_stats_every_interval)
+    for room, handle in (("s1", "ann"), ("s1", "bob"), ("s1", "cyd"), ("s2", "dan"),
+                         ("s2", "eve")):
+        await service.enter(room, MediaGrant(handle, p.Permissions()), Sink())
+    await service.remove_participant("s2", "eve")
     for handle in ("ann", "bob", "cyd"):
         await fake.push.send(_stats("s1", handle, 1))
     await fake.push.send(_stats("s1", "bob", 5))  # a newer report replaces the older one
     await fake.push.send(_stats("s2", "dan", 7))
+    await fake.push.send(_stats("s2", "eve", 9))  # she left: her late figures are dropped
+    await fake.push.send(_stats("s1", "dan", 3))  # not in that room
     await trio.testing.wait_all_tasks_blocked()
     assert bus.published == []
     await trio.sleep(service.stats_seconds)
@@ -193,6 +199,8 @@ async def test_stats_are_published_once_per_room_and_interval_with_every_partici
     assert s1["type"] == "media.stats" and s1["data"]["session_id"] == "s1"
     assert {e["participant_id"]: e["bitrate_in"] for e in s1["data"]["participants"]} == {
         "ann": 1, "bob": 5, "cyd": 1}
+    assert [e["participant_id"] for e in published["session:s2"]["data"]["participants"]] == [
+        "dan"]
     # Nothing new was reported: the next interval publishes nothing.
     await trio.sleep(service.stats_seconds)
     await trio.testing.wait_all_tasks_blocked()

@@ -14,15 +14,30 @@ from tests.fakes import Client, WsClient
 from tests.sessions.conftest import join_as_guest, provider, start_session
 from vclinic.config import load_settings
 from vclinic.media import protocol as p
+from vclinic.media.access import MediaGrant
+from vclinic.media.client import MediaPool
 from vclinic.media.service import MediaService
 from vclinic.server.run import Running
 
 
 class FakeWorker:
-    """Stands in for a MediaClient: the test pushes the worker's events."""
+    """Stands in for a MediaClient: rooms and joins succeed; the test pushes its events."""
 
     def __init__(self) -> None:
         self.push, self.events = trio.open_memory_channel[Any](64)
+        self.load = 0
+
+    async def create_room(self, room: str) -> None:
+        pass
+
+    async def join(self, room: str, handle: str, permissions: p.Permissions,
+                   consent: bool) -> None:
+        pass
+
+
+class Sink:
+    def emit(self, kind: str, data: dict[str, Any]) -> None:
+        pass
 
 
 async def _stats_seen(ws: WsClient) -> list[dict[str, Any]]:
@@ -37,6 +52,7 @@ async def test_each_participant_receives_one_stats_event_per_interval_whatever_t
 ) -> None:
     media = MediaService(load_settings(env={}, media_workers=1), node.context.runtime.bus)
     worker = FakeWorker()
+    media.pool = MediaPool([worker])  # type: ignore[list-item]
     nursery.start_soon(media._relay, worker)
     chair = await provider(clients)
     created = await start_session(chair)
@@ -52,7 +68,9 @@ async def test_each_participant_receives_one_stats_event_per_interval_whatever_t
             entered = await ws.request("session.enter", {"session_id": sid})
             assert entered["type"] == "reply", entered
             pids.append(entered["data"]["you"]["id"])
-        # Every participant's worker reports its stats for one interval.
+        # Every participant has media and its worker reports its stats for one interval.
+        for pid in pids:
+            await media.enter(sid, MediaGrant(pid, p.Permissions()), Sink())
         for pid in pids:
             await worker.push.send(p.Stats(room=sid, handle=pid, bitrate_in=8000,
                                            bitrate_out=16000, packets_lost=0, loss=0.0,

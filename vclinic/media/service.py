@@ -408,7 +408,10 @@ class MediaService:
                             "session_id": member.session_id, "reason": "media_restarted"})
                 continue
             if isinstance(event, p.Stats):
-                self._stats.setdefault(event.room, {})[event.handle] = stats_entry(event)
+                member = self._members.get(event.handle)
+                # Late figures of a participant who left, or of a closed room, are dropped.
+                if member is not None and member.session_id == event.room:
+                    self._stats.setdefault(event.room, {})[event.handle] = stats_entry(event)
                 continue
             routed = sink_event(event)
             if routed is not None:
