@@ -12,6 +12,7 @@ from vclinic.api import (
     BadRequest,
     Conflict,
     NotFound,
+    Organisation,
     User,
     UserRole,
     audit,
@@ -34,9 +35,13 @@ def providers(org_id: str) -> list[dict[str, str]]:
 
 
 def settings(org_id: str) -> dict[str, Any]:
+    """The calendar's settings; until an admin saves them, no hours, 30-minute slots and the
+    organisation's own time zone (Organisation settings), else UTC."""
     row = CalendarSettings.get_or_none(CalendarSettings.organisation_id == org_id)
     if row is None:
-        return {"slot_minutes": slots.DEFAULT_SLOT_MINUTES, "time_zone": "UTC", "hours": {}}
+        org = Organisation.get_or_none(Organisation.id == org_id)
+        zone = ((org.settings or {}).get("timezone") if org is not None else None) or "UTC"
+        return {"slot_minutes": slots.DEFAULT_SLOT_MINUTES, "time_zone": zone, "hours": {}}
     return {"slot_minutes": row.slot_minutes, "time_zone": row.time_zone,
             "hours": dict(row.hours or {})}
 
