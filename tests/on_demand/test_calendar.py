@@ -10,6 +10,7 @@ from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import trio
 
@@ -98,6 +99,7 @@ async def test_bad_bookings_are_refused_and_leave_nothing_behind(
         (dict(name="   "), 400, "invalid_name"),
         (dict(provider_id=await user_id(provider_2)), 404, "provider_not_bookable"),
         (dict(answers={"nope": "x"}), 400, "unknown_field"),
+        (dict(time_zone="Nowhere/Else"), 400, "invalid_time_zone"),
     ]
     for change, status, code in cases:
         body = {"provider_id": ada_id, "starts_at": slot, "name": "Bo", "email": "b@x.org",
@@ -174,14 +176,18 @@ async def test_confirmation_email_carries_an_invitation(
         await provider.signin(PROVIDER)
         ada_id, ada = await _ada(admin, provider)
         slot = (await free_slots(visitor))[ada][0]
-        booked = await book(visitor, ada_id, slot, name="Ivy Invite", email="ivy@example.org")
+        booked = await book(visitor, ada_id, slot, name="Ivy Invite", email="ivy@example.org",
+                            time_zone="Asia/Tokyo")
         assert booked.status_code == 201, booked.text
         [received] = await wait_for_mail(maildir)
         message = message_from_bytes(received.as_bytes())
         assert message["To"] == "ivy@example.org"
         assert message["Subject"] == "Your appointment is booked"
         parts = _parts(message)
-        assert ada in parts["text/plain"].get_payload(decode=True).decode()
+        text = parts["text/plain"].get_payload(decode=True).decode()
+        tokyo = dt.datetime.fromisoformat(slot).astimezone(ZoneInfo("Asia/Tokyo"))
+        assert ada in text
+        assert f"{tokyo:%H:%M} (Asia/Tokyo)" in text
         invite = parts["text/calendar"]
         assert invite.get_filename() == "appointment.ics"
         ics = invite.get_payload(decode=True).decode()
@@ -192,6 +198,7 @@ async def test_confirmation_email_carries_an_invitation(
         assert f"DTEND:{end}\r\n" in ics
         assert f"UID:{booked.json()['booking']['id']}\r\n" in ics
         assert "METHOD:REQUEST" in ics and ics.endswith("END:VCALENDAR\r\n")
+        assert "mailto:clinic@demo.clinic" in ics
     finally:
         for client in (admin, provider, visitor):
             await client.aclose()

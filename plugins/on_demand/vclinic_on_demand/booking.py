@@ -4,7 +4,9 @@ peewee functions run through ``store.run`` / ``store.atomic``; no patient data i
 from __future__ import annotations
 
 import datetime as dt
+from email.utils import parseaddr
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import peewee
 
@@ -99,9 +101,11 @@ def free_slots(org_id: str, now: dt.datetime) -> dict[str, Any]:
 
 
 def book(org_id: str, org_name: str, provider_id: str, starts_at: dt.datetime, name: str,
-         email: str, answers: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+         email: str, answers: dict[str, Any], now: dt.datetime,
+         visitor_zone: str = "UTC", sender: str = "vclinic@localhost") -> dict[str, Any]:
     """Book one slot (in a transaction): a patient, an appointment for ``provider_id`` (it shows
-    in their Scheduling), the booking row and the confirmation email with its invitation.
+    in their Scheduling), the booking row and the confirmation email with its invitation, whose
+    text gives the time in ``visitor_zone``; ``sender`` (the From address) organises the event.
     409 ``slot_taken`` when the slot is no longer free, whoever took it."""
     conf = settings(org_id)
     minutes = conf["slot_minutes"]
@@ -127,8 +131,9 @@ def book(org_id: str, org_name: str, provider_id: str, starts_at: dt.datetime, n
     summary = f"Video visit with {person['name']} ({org_name})"
     invite = ics.invitation(row.id, starts_at, minutes, summary,
                             "Open the link in your confirmation from the clinic at the time "
-                            "of your visit.", org_name, now)
-    when = starts_at.strftime("%A %d %B %Y at %H:%M UTC")
+                            "of your visit.", org_name, parseaddr(sender)[1] or sender, now)
+    local = starts_at.astimezone(ZoneInfo(visitor_zone))
+    when = f"{local:%A %d %B %Y at %H:%M} ({visitor_zone})"
     enqueue_email(email, CONFIRM_SUBJECT,
                   f"Hello {name},\n\nYour video visit with {person['name']} at {org_name} is "
                   f"booked for {when} ({minutes} minutes). The attached invitation adds it to "

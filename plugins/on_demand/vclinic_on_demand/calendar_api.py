@@ -11,7 +11,7 @@ from quart import Blueprint, current_app, request
 from quart_schema import tag, validate_request
 
 from vclinic.api import BadRequest, current_principal, require, services, utcnow
-from vclinic_on_demand import booking, intake, record
+from vclinic_on_demand import booking, intake, record, slots
 from vclinic_on_demand.limit import PublicLimit
 
 blueprint = Blueprint("on_demand_calendar", __name__)
@@ -40,6 +40,8 @@ class BookingBody(BaseModel):
     name: str = Field(min_length=1, max_length=100)
     email: str = Field(min_length=3, max_length=254)
     answers: dict[str, Any] = Field(default_factory=dict, max_length=intake.MAX_FIELDS)
+    #: The visitor's IANA time zone (the page sends the browser's), for the email's wording.
+    time_zone: str = Field(default="UTC", max_length=64)
 
 
 def _limit(name: str, attempts: int, window_seconds: float) -> None:
@@ -100,6 +102,7 @@ async def book(slug: str, data: BookingBody) -> tuple[dict[str, Any], int]:
     if data.starts_at.tzinfo is None:
         raise BadRequest("Give the time with its time zone.", code="invalid_time")
     starts_at = data.starts_at.astimezone(dt.UTC)
+    zone = slots.check_zone(data.time_zone)
     org = await app.store.run(record.org_by_slug, slug)
     fields = await app.store.run(record.fields, org.id)
     answers = {k: intake.check_answer(fields, k, v) for k, v in data.answers.items()}
@@ -109,6 +112,6 @@ async def book(slug: str, data: BookingBody) -> tuple[dict[str, Any], int]:
         raise BadRequest("Answer the required questions of the setup guide.",
                          code="intake_incomplete", missing=missing)
     body = await app.store.atomic(booking.book, org.id, org.name, data.provider_id, starts_at,
-                                  name, email, answers, utcnow())
+                                  name, email, answers, utcnow(), zone, app.settings.smtp_from)
     app.mailer.wake()
     return {"booking": body}, 201

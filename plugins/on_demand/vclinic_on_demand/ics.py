@@ -34,13 +34,17 @@ def _fold(line: str) -> str:
 
 
 def invitation(uid: str, starts_at: dt.datetime, minutes: int, summary: str,
-               description: str, organizer: str, now: dt.datetime) -> bytes:
-    """A ``METHOD:REQUEST`` event with a stable ``UID`` (the booking id) and ``SEQUENCE:0``."""
+               description: str, organizer: str, organizer_email: str,
+               now: dt.datetime) -> bytes:
+    """A ``METHOD:REQUEST`` event with a stable ``UID`` (the booking id) and ``SEQUENCE:0``,
+    organised by ``organizer`` (the clinic's name) at ``organizer_email`` (the From address)."""
+    # A quoted parameter value may hold anything but a double quote and control characters.
+    cn = "".join(ch for ch in organizer if ch != '"' and ord(ch) >= 32)
     lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "METHOD:REQUEST",
              "BEGIN:VEVENT", f"UID:{uid}", "SEQUENCE:0", f"DTSTAMP:{_stamp(now)}",
              f"DTSTART:{_stamp(starts_at)}",
              f"DTEND:{_stamp(starts_at + dt.timedelta(minutes=minutes))}",
              f"SUMMARY:{_escape(summary)}", f"DESCRIPTION:{_escape(description)}",
-             f"ORGANIZER;CN={_escape(organizer)}:mailto:noreply@invalid",
+             f'ORGANIZER;CN="{cn}":mailto:{organizer_email}',
              "STATUS:CONFIRMED", "END:VEVENT", "END:VCALENDAR"]
     return ("\r\n".join(_fold(line) for line in lines) + "\r\n").encode()

@@ -194,7 +194,7 @@ async function submit(event) {
   $("book-submit").disabled = true;
   try {
     const done = await call("POST", "/bookings", { provider_id: chosen.provider.id,
-      starts_at: chosen.iso, name, email, answers: answers() });
+      starts_at: chosen.iso, name, email, answers: answers(), time_zone: zone || "UTC" });
     $("book-form").hidden = true;
     $("book-fields").replaceChildren();
     $("book-done-text").textContent = `${fullFormat.format(new Date(done.booking.starts_at))} `
