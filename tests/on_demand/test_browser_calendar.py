@@ -72,6 +72,9 @@ def test_visitor_books_a_time_that_shows_in_the_providers_scheduling(
         assert meet_now.bounding_box()["y"] < calendar.bounding_box()["y"], \
             "Meet Now stays towards the top of the page"
         no_serious_violations(visitor)
+        assert visitor.evaluate(
+            "document.documentElement.scrollWidth <= window.innerWidth"), \
+            "nothing runs off the side of a phone's screen"
 
         first = calendar.locator("button[data-slot]").first
         slot = first.get_attribute("data-slot")

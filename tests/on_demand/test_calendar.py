@@ -5,6 +5,7 @@ race for one slot, and bad input."""
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Awaitable, Callable
 from email import message_from_bytes
 from email.message import Message
@@ -32,7 +33,7 @@ async def _ada(admin: Client, provider: Client) -> tuple[str, str]:
 async def test_times_come_from_weekly_hours_minus_appointments(
         admin: Client, provider: Client, patient: Client) -> None:
     assert await free_slots(patient) == {}  # no weekly hours yet: nothing to book
-    _, ada = await _ada(admin, provider)
+    ada_id, ada = await _ada(admin, provider)
     offered = (await free_slots(patient))[ada]
     now = dt.datetime.now(dt.UTC)
     starts = [dt.datetime.fromisoformat(s) for s in offered]
@@ -42,6 +43,15 @@ async def test_times_come_from_weekly_hours_minus_appointments(
     mine = (await provider.request("GET", "/api/v1/appointments")).json()["appointments"]
     taken = {a["starts_at"] for a in mine}
     assert not taken & set(offered)
+    # An appointment the practice adds off the grid takes both slots it overlaps.
+    half_hour = dt.timedelta(minutes=30)
+    first, second = next((a, b) for a, b in itertools.pairwise(starts) if b - a == half_hour)
+    at = first + dt.timedelta(minutes=10)
+    made = await provider.request("POST", "/api/v1/appointments", json={
+        "starts_at": at.isoformat(), "provider_ids": [ada_id]})
+    assert made.status_code == 201, made.text
+    now_offered = (await free_slots(patient))[ada]
+    assert set(offered) - set(now_offered) == {first.isoformat(), second.isoformat()}
     # Another provider without weekly hours is not shown.
     assert list(await free_slots(patient)) == [ada]
 
