@@ -8,7 +8,7 @@ import pytest
 import trio
 import trio.testing
 
-from vclinic.actors import EventBus, SubscriptionLost
+from vclinic.actors import EventBus, Published, SubscriptionLost
 
 
 @dataclass(frozen=True)
@@ -90,3 +90,14 @@ async def test_closing_the_bus_ends_every_subscription() -> None:
     with pytest.raises(trio.ClosedResourceError):
         async with bus.subscribe("user:1"):
             pass
+
+
+async def test_a_dict_event_reaches_every_subscriber_as_one_object_encoded_once() -> None:
+    bus = EventBus()
+    async with bus.subscribe("session:1") as a, bus.subscribe("session:1") as b:
+        assert bus.publish("session:1", {"type": "media.track", "data": {"live": True}}) == 2
+        first, second = a.receive_nowait(), b.receive_nowait()
+    assert first is second and isinstance(first, Published)
+    assert first == {"type": "media.track", "data": {"live": True}}
+    assert first.wire_data() == '{"live": true}'
+    assert first.wire_data() is second.wire_data()

@@ -8,6 +8,7 @@ render without it.
 
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -106,6 +107,33 @@ def run(browser: Any, node: NodeThread) -> None:
         guest_context.close()
         context.close()
         shoot_admin(browser, base, viewport, suffix)
+        shoot_visits(browser, base, viewport, suffix)
+
+
+def shoot_visits(browser: Any, base: str, viewport: dict[str, int], suffix: str) -> None:
+    """Visits: Dr Ada's Today's Visits, the visit dialog, and the waiting message after an
+    invite (a demo visit of hers that allows virtual visits)."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=1,
+                                  is_mobile=suffix == "-phone", has_touch=suffix == "-phone")
+    page = context.new_page()
+    signin(page, base, PROVIDER, DEMO_PASSWORD)
+    section = page.locator("li.visit-row", has=page.get_by_role("img", name="Virtual visit"))
+    if section.count() == 0:
+        print("no virtual visit of Dr Ada today; the Visits pages are not shot")
+        context.close()
+        return
+    section.first.scroll_into_view_if_needed()
+    shoot(page, f"visits-schedule{suffix}")
+    section.first.get_by_role("button", name="More Details").click()
+    dialog = page.get_by_role("dialog")
+    shoot(page, f"visits-dialog{suffix}")
+    if dialog.get_by_role("button", name="Clock in").count():
+        dialog.get_by_role("button", name="Clock in").click()
+    invite = dialog.get_by_role("button", name=re.compile("(Send|Resend) invite to client"))
+    invite.click()
+    dialog.locator("[data-waiting]").wait_for()
+    shoot(page, f"visits-waiting{suffix}")
+    context.close()
 
 
 def shoot_admin(browser: Any, base: str, viewport: dict[str, int], suffix: str) -> None:

@@ -156,21 +156,55 @@ def test_worker_events_map_to_protocol_events() -> None:
     assert sink_event(state) is not None and session_event(state) is not None
 
 
-@pytest.mark.parametrize("kind", ["media.stats", "media.track"])
 async def test_session_events_are_published_on_the_session_topic(
-    nursery: trio.Nursery, kind: str,
+    nursery: trio.Nursery,
 ) -> None:
     service, fake, bus = _service()
     nursery.start_soon(service._relay, fake)
-    event: Any = (p.Stats(room="s1", handle="bob", bitrate_in=1, bitrate_out=2,
-                          packets_lost=0, loss=0.0, rtt=None)
-                  if kind == "media.stats"
-                  else p.TrackPublished(room="s1", handle="bob", source="audio"))
-    await fake.push.send(event)
+    await fake.push.send(p.TrackPublished(room="s1", handle="bob", source="audio"))
     await trio.testing.wait_all_tasks_blocked()
     [(topic, message)] = bus.published
-    assert topic == "session:s1" and message["type"] == kind
+    assert topic == "session:s1" and message["type"] == "media.track"
     assert message["data"]["participant_id"] == "bob"
+
+
+def _stats(room: str, handle: str, bitrate_in: int) -> p.Stats:
+    return p.Stats(room=room, handle=handle, bitrate_in=bitrate_in, bitrate_out=2,
+                   packets_lost=0, loss=0.0, rtt=None)
+
+
+async def test_stats_are_published_once_per_room_and_interval_with_every_participant(
+    nursery: trio.Nursery, autojump_clock: trio.testing.MockClock,
+) -> None:
+    service, fake, bus = _service()
+    nursery.start_soon(service._relay, fake)
+    nursery.start_soon(service._publish_stats_every_interval)
+    for room, handle in (("s1", "ann"), ("s1", "bob"), ("s1", "cyd"), ("s2", "dan"),
+                         ("s2", "eve")):
+        await service.enter(room, MediaGrant(handle, p.Permissions()), Sink())
+    await service.remove_participant("s2", "eve")
+    for handle in ("ann", "bob", "cyd"):
+        await fake.push.send(_stats("s1", handle, 1))
+    await fake.push.send(_stats("s1", "bob", 5))  # a newer report replaces the older one
+    await fake.push.send(_stats("s2", "dan", 7))
+    await fake.push.send(_stats("s2", "eve", 9))  # she left: her late figures are dropped
+    await fake.push.send(_stats("s1", "dan", 3))  # not in that room
+    await trio.testing.wait_all_tasks_blocked()
+    assert bus.published == []
+    await trio.sleep(service.stats_seconds)
+    await trio.testing.wait_all_tasks_blocked()
+    published = dict(bus.published)
+    assert sorted(published) == ["session:s1", "session:s2"]
+    s1 = published["session:s1"]
+    assert s1["type"] == "media.stats" and s1["data"]["session_id"] == "s1"
+    assert {e["participant_id"]: e["bitrate_in"] for e in s1["data"]["participants"]} == {
+        "ann": 1, "bob": 5, "cyd": 1}
+    assert [e["participant_id"] for e in published["session:s2"]["data"]["participants"]] == [
+        "dan"]
+    # Nothing new was reported: the next interval publishes nothing.
+    await trio.sleep(service.stats_seconds)
+    await trio.testing.wait_all_tasks_blocked()
+    assert len(bus.published) == 2
 
 
 async def test_a_worker_that_keeps_dying_takes_media_down_not_the_node(

@@ -127,7 +127,10 @@ async def test_mute_state_and_stats_reach_the_session_topic(call: Call) -> None:
     assert seen["media.participant_state"] == {
         "session_id": SESSION, "participant_id": "alice", "audio_muted": True,
         "video_muted": False}
-    assert {"bitrate_in", "bitrate_out", "loss", "rtt"} <= set(seen["media.stats"])
+    assert seen["media.stats"]["session_id"] == SESSION
+    [first, *_] = seen["media.stats"]["participants"]
+    assert first["participant_id"] in {"alice", "bob"}
+    assert {"bitrate_in", "bitrate_out", "loss", "rtt"} <= set(first)
     assert seen["media.track"]["participant_id"] == "alice"
 
 

@@ -51,6 +51,9 @@ def test_chair_makes_a_guest_viewer_and_the_guests_camera_stops(
 
         row = chair.locator("#participants li", has_text=GUEST)
         expect()(row.locator(".participant-role")).to_have_text("Broadcaster, Guest")
+        # The session's media.stats (one per interval, listing everyone) rate the guest's link.
+        expect()(row.locator(".participant-quality")).to_have_text("Connection: good",
+                                                                   timeout=WAIT_MS)
         participant_id = row.get_attribute("data-participant")
         assert participant_id
 

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -49,3 +50,13 @@ def test_replies_errors_and_events_follow_the_envelope() -> None:
                    "error": {"code": "nope", "message": "No."}}
     assert json.loads(protocol.event(3, "hello", {})) == {
         "v": 1, "type": "hello", "seq": 3, "data": {}}
+
+
+def test_an_event_around_data_encoded_once_is_the_same_text_as_one_encoded_whole() -> None:
+    samples: list[dict[str, Any]] = [
+        {}, {"note": "Zoë's “room” ✓", "n": 2, "rtt": None, "loss": 0.25},
+        {"nested": {"list": [1, [2, {"x": True}]], "empty": []}},
+    ]
+    for data in samples:
+        shared = protocol.event_with_data(7, "session.updated", json.dumps(data))
+        assert shared == protocol.event(7, "session.updated", data)

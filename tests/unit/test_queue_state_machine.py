@@ -2,9 +2,10 @@
 
 Patients join, answer, finish the setup guide, open and close their page, let the grace period
 run out or come back; staff claim, assign and decline. After every step: the queue is in arrival
-order with positions 1..n, presence and grace agree, the estimate is honest, a refusal changed
-nothing, and the persisted form round trips: the request rows (``Entry.row``) read back by
-``record.load``, with the QueueActor's presence snapshot, give an equal queue. Ids and times come
+order with positions 1..n (the incremental positions equal counting from the front), presence
+and grace agree, the estimate is honest, a refusal changed nothing, and the persisted form
+round trips: the request rows (``Entry.row``) read back by ``record.load``, with the
+QueueActor's presence snapshot, give an equal queue. Ids and times come
 from the test, as the actor and the routes pass them in. Real SQLite under tmp_path.
 """
 
@@ -156,6 +157,20 @@ class QueueMachine(RuleBasedStateMachine):
         assert [(r["id"], r["position"]) for r in listed] == [
             (e.id, n) for n, e in enumerate(entries, start=1)]
         assert all(r["wait_seconds"] >= 0 for r in listed)
+
+    @invariant()
+    def positions_equal_counting_from_the_front(self) -> None:
+        # The incremental index answers what walking the queue would.
+        for n, request_id in enumerate(self.queue.entries, start=1):
+            assert self.queue.position(request_id) == n
+        for request_id in self.ids:
+            if request_id not in self.queue.entries:
+                try:
+                    self.queue.position(request_id)
+                except VclinicError as refused:
+                    assert refused.code == "request_not_found"
+                else:
+                    raise AssertionError("a request that left the queue still has a place")
 
     @invariant()
     def presence_and_guide_agree(self) -> None:

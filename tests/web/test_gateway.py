@@ -5,10 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import os
+from contextlib import AsyncExitStack
+from typing import Any
 
 import httpx
 
 from tests.fakes import PROVIDER, Client
+from vclinic.server.run import Running
 
 
 async def test_signed_in_client_gets_hello_and_pong(client: Client) -> None:
@@ -87,3 +90,35 @@ async def test_deeply_nested_frames_get_an_error_and_the_socket_stays_open(clien
         await ws.conn.send_message(b"\xff\xfe\x00[[[")
         assert (await ws.answer(None))["error"]["code"] == "malformed_json"
         assert (await ws.request("ping"))["data"] == {"pong": True}
+
+
+class CountedData(dict[str, Any]):
+    """Event data that counts how often it is serialised (``json`` reads a dict subclass's
+    ``items()`` once per encoding)."""
+
+    encoded = 0
+
+    def items(self) -> Any:
+        type(self).encoded += 1
+        return super().items()
+
+
+async def test_an_event_for_many_tabs_is_encoded_once_and_numbered_per_tab(
+    node: Running, client: Client,
+) -> None:
+    await client.signin(PROVIDER)
+    user_id = (await client.request("GET", "/api/v1/me")).json()["user"]["id"]
+    async with AsyncExitStack() as stack:
+        tabs = [await stack.enter_async_context(client.ws()) for _ in range(3)]
+        for tab in tabs:
+            await tab.next_event("hello")
+            # The reply shows that the connection has subscribed to its user's topic.
+            assert (await tab.request("ping"))["type"] == "reply"
+        data = CountedData(note="Room 3 is ready", count=2)
+        delivered = node.context.runtime.bus.publish(f"user:{user_id}",
+                                                     {"type": "test.notice", "data": data})
+        assert delivered == 3
+        received = [await tab.next_event("test.notice") for tab in tabs]
+    assert [event["data"] for event in received] == [{"note": "Room 3 is ready", "count": 2}] * 3
+    assert [event["seq"] for event in received] == [2, 2, 2]
+    assert CountedData.encoded == 1

@@ -33,6 +33,14 @@ async def test_every_operation_declares_its_error_responses(client: Client) -> N
             assert {"400", "413"} <= set(errors), where
     by_key = {(path, method): op for path, method, op in operations}
     assert "401" in by_key[("/api/v1/users", "get")]["responses"]
+    # Lists that grow without bound are paginated with cursors (docs/api.md, Pagination).
+    for path, key in (("/api/v1/users", "users"), ("/api/v1/sessions", "sessions")):
+        op = by_key[(path, "get")]
+        assert {"limit", "cursor"} <= {p["name"] for p in op["parameters"]}, path
+        body = op["responses"]["200"]["content"]["application/json"]["schema"]
+        if "$ref" in body:
+            body = spec["components"]["schemas"][body["$ref"].rsplit("/", 1)[1]]
+        assert {key, "total", "next_cursor"} <= set(body["properties"]), path
     assert "429" in by_key[("/api/v1/auth/signin", "post")]["responses"]
 
 

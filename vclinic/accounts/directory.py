@@ -8,6 +8,13 @@ from typing import Any
 from vclinic.accounts.organisation import timezone_of
 from vclinic.errors import NotFound
 from vclinic.store import Organisation, Service, Store, User, UserRole
+from vclinic.store.cursor import (
+    DEFAULT_LIMIT,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    invalid_cursor,
+)
 
 
 def user_summary(user: User, roles: Iterable[str]) -> dict[str, Any]:
@@ -33,14 +40,27 @@ async def organisation_summary(store: Store, org_id: str) -> dict[str, Any]:
     return await store.run(_organisation, org_id)
 
 
-def _users(org_id: str) -> list[dict[str, Any]]:
-    users = list(User.select().where(User.organisation == org_id).order_by(User.name))
+def _users(org_id: str, limit: int, cursor: str | None) -> Page:
+    query = User.select().where(User.organisation == org_id)
+    total = query.count()
+    if cursor is not None:
+        last = query.where(User.id == decode_cursor(cursor)).first()
+        if last is None:
+            raise invalid_cursor()
+        query = query.where((User.name > last.name) | ((User.name == last.name)
+                                                        & (User.id > last.id)))
+    users = list(query.order_by(User.name, User.id).limit(limit + 1))
+    more, users = len(users) > limit, users[:limit]
     roles: dict[str, list[str]] = {}
     for row in UserRole.select().where(UserRole.user.in_([u.id for u in users])):
         roles.setdefault(row.user_id, []).append(row.role)
-    return [user_summary(u, roles.get(u.id, [])) for u in users]
+    return Page(items=[user_summary(u, roles.get(u.id, [])) for u in users],
+                next_cursor=encode_cursor(users[-1].id) if more else None,
+                total=total)
 
 
-async def list_users(store: Store, org_id: str) -> list[dict[str, Any]]:
-    """Every user of the organisation, by name."""
-    return await store.run(_users, org_id)
+async def list_users(store: Store, org_id: str, limit: int = DEFAULT_LIMIT,
+                     cursor: str | None = None) -> Page:
+    """The organisation's users by name, one page of at most ``limit`` after ``cursor``
+    (:mod:`vclinic.store.cursor`)."""
+    return await store.run(_users, org_id, limit, cursor)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from vclinic.actors.actor import Actor, ActorContext, ActorFactory
 from vclinic.actors.address import Address
-from vclinic.actors.bus import BusStatistics, EventBus, SubscriptionLost
+from vclinic.actors.bus import BusStatistics, EventBus, Published, SubscriptionLost
 from vclinic.actors.cell import ActorStatistics
 from vclinic.actors.error import (
     ActorCrashed,
@@ -44,6 +44,7 @@ __all__ = [
     "MailboxFull",
     "MailboxStatistics",
     "MemoryStateStore",
+    "Published",
     "Registry",
     "RegistryStatistics",
     "Restart",

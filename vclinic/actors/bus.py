@@ -8,13 +8,19 @@ Policy when a subscriber is slow: ``publish`` never blocks. Each subscription ha
 buffer; when it is full, the subscriber is dropped: it receives a SubscriptionLost marker, then
 end-of-channel. The client then resynchronises (reloads state, or resumes from the last event
 number it saw) rather than silently missing events.
+
+Encoding once: an event published as a plain ``{"type": ..., "data": ...}`` dict is delivered
+to every subscriber as one :class:`Published` (still a dict), whose ``data`` is serialised to
+JSON at most once (:meth:`Published.wire_data`) however many connections forward it.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
+from typing import Any
 
 import trio
 
@@ -32,6 +38,22 @@ class SubscriptionLost:
 
     topic: str
     reason: str = "overflow"
+
+
+class Published(dict[str, Any]):
+    """An event dict as delivered to every subscriber of one ``publish``: the same object for
+    all of them, so that its ``data`` is encoded for the wire once. Treat it as read-only."""
+
+    __slots__ = ("_wire",)
+    _wire: str
+
+    def wire_data(self) -> str:
+        """``data`` as JSON (``json.dumps`` defaults), computed on first use and kept."""
+        try:
+            return self._wire
+        except AttributeError:
+            self._wire = json.dumps(self.get("data", {}))
+            return self._wire
 
 
 @dataclass(frozen=True)
@@ -70,8 +92,11 @@ class EventBus:
         """Deliver ``event`` to every subscriber of ``topic`` without blocking.
 
         Returns how many subscribers received it; subscribers whose buffer is full are dropped.
+        A plain dict is delivered as one :class:`Published` shared by every subscriber.
         """
         self._published += 1
+        if type(event) is dict:
+            event = Published(event)
         delivered = 0
         for sub in list(self._topics.get(topic, ())):
             if sub.send.statistics().current_buffer_used >= sub.buffer:

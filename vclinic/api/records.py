@@ -15,9 +15,13 @@ from vclinic.sessions.patient import get as patient
 from vclinic.sessions.patient import search as search_patients
 from vclinic.sessions.schedule import listing as appointments
 from vclinic.sessions.timing import MAX_MINUTES, end_time
+from vclinic.store.cursor import DEFAULT_LIMIT, MAX_LIMIT, Page
 
 __all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
     "MAX_MINUTES",
+    "Page",
     "Participant",
     "TelehealthSession",
     "appointment",

@@ -3,8 +3,11 @@
 Owned by the media package. A worker event either concerns one participant's own connection
 (:func:`sink_event`: offers to answer, connection state, renegotiation, revocation) or everyone
 in the session (:func:`session_event`, published on ``session:<id>``: mute state, connection
-state, tracks, stats). Worker handles are participant ids and rooms are session ids; the wire
-names them ``participant_id`` and ``session_id``. ``docs/protocol.md`` lists every event.
+state, tracks). Per-participant stats are gathered per room (:func:`stats_entry`) and published
+as one ``media.stats`` event per room and interval (:func:`room_stats_event`), so that a room of
+N participants costs N messages per interval rather than N². Worker handles are participant
+ids and rooms are session ids; the wire names them ``participant_id`` and ``session_id``.
+``docs/protocol.md`` lists every event.
 """
 
 from __future__ import annotations
@@ -51,9 +54,17 @@ def session_event(event: object) -> tuple[str, str, dict[str, Any]] | None:
         case p.TrackUnpublished(room=room, handle=handle, source=source):
             return room, "media.track", {"session_id": room, "participant_id": handle,
                                          "source": source, "live": False}
-        case p.Stats():
-            return event.room, "media.stats", {
-                "session_id": event.room, "participant_id": event.handle,
-                "bitrate_in": event.bitrate_in, "bitrate_out": event.bitrate_out,
-                "packets_lost": event.packets_lost, "loss": event.loss, "rtt": event.rtt}
     return None
+
+
+def stats_entry(stats: p.Stats) -> dict[str, Any]:
+    """One participant's figures, as listed in a ``media.stats`` event."""
+    return {"participant_id": stats.handle, "bitrate_in": stats.bitrate_in,
+            "bitrate_out": stats.bitrate_out, "packets_lost": stats.packets_lost,
+            "loss": stats.loss, "rtt": stats.rtt}
+
+
+def room_stats_event(session_id: str, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``media.stats`` bus event of one room: every participant that reported since the
+    previous one."""
+    return {"type": "media.stats", "data": {"session_id": session_id, "participants": entries}}

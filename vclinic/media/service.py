@@ -9,7 +9,9 @@ has a handle on which worker, and relays the workers' events:
 - to the participant's live ``/ws`` connection (its *sink*): ``media.server_offer``,
   ``media.connection_state``, ``media.renegotiate``, ``media.revoked``;
 - to everyone in the session, on the bus topic ``session:<id>``: ``media.participant_state``,
-  ``media.participant_connection``, ``media.track``, ``media.stats``.
+  ``media.participant_connection``, ``media.track``; and ``media.stats`` once per room every
+  ``stats_seconds`` (the workers' interval), listing every participant that reported since the
+  previous one: one message per participant per interval, not one per pair of participants.
 
 Rooms are session ids, handles are participant ids. A participant's first ``media.offer`` joins
 it (:meth:`enter`); it leaves when the sessions component calls :meth:`remove_participant` or
@@ -41,7 +43,7 @@ from vclinic.log import get_logger
 from vclinic.media import protocol as p
 from vclinic.media.access import MediaGrant
 from vclinic.media.client import MediaClient, MediaPool, WorkerRestarted
-from vclinic.media.relay import session_event, sink_event
+from vclinic.media.relay import room_stats_event, session_event, sink_event, stats_entry
 from vclinic.media.turn import TurnCredential, client_ice_servers, is_turn_url, turn_credential
 
 log = get_logger("media.service")
@@ -110,6 +112,11 @@ class MediaService:
             udp_ports=settings.media_udp_ports,
         )
         self.pool = MediaPool([MediaClient(config) for _ in range(count)])
+        #: How often the gathered stats of each room are published (the workers' interval).
+        self.stats_seconds = config.stats_seconds
+        #: Per room, the latest stats of each participant since the last publish (bounded by
+        #: the room's participants: a newer report replaces an older one).
+        self._stats: dict[str, dict[str, dict[str, Any]]] = {}
         self._members: dict[str, _Member] = {}
         self._rooms: dict[str, set[str]] = {}
         self._recording: set[str] = set()
@@ -157,6 +164,7 @@ class MediaService:
                     parent.start_child(spec)
                 for client in self.pool.clients:
                     nursery.start_soon(self._relay, client)
+                nursery.start_soon(self._publish_stats_every_interval)
             task_status.started()
 
     async def _run_alone(self, spec: ChildSpec) -> None:
@@ -323,6 +331,7 @@ class MediaService:
             if member is not None and member.grace is not None:
                 member.grace.cancel()
         self._recording.discard(session_id)
+        self._stats.pop(session_id, None)
         await self.pool.destroy_room(session_id)
 
     async def start_recording(self, session_id: str, directory: str) -> None:
@@ -371,6 +380,7 @@ class MediaService:
         if member.grace is not None:
             member.grace.cancel()
         self._rooms.get(member.session_id, set()).discard(pid)
+        self._stats.get(member.session_id, {}).pop(pid, None)
         log.info("media_left", session_id=member.session_id, participant_id=pid)
         await member.client.leave(pid)
         await self._drop_room_if_empty(member.session_id)
@@ -397,6 +407,12 @@ class MediaService:
                         self._tell(member, "media.renegotiate", {
                             "session_id": member.session_id, "reason": "media_restarted"})
                 continue
+            if isinstance(event, p.Stats):
+                member = self._members.get(event.handle)
+                # Late figures of a participant who left, or of a closed room, are dropped.
+                if member is not None and member.session_id == event.room:
+                    self._stats.setdefault(event.room, {})[event.handle] = stats_entry(event)
+                continue
             routed = sink_event(event)
             if routed is not None:
                 member = self._members.get(routed[0])
@@ -406,6 +422,20 @@ class MediaService:
             if shared is not None:
                 session_id, kind, data = shared
                 self.bus.publish(f"session:{session_id}", {"type": kind, "data": data})
+
+    async def _publish_stats_every_interval(self) -> None:
+        while True:
+            await trio.sleep(self.stats_seconds)
+            self.publish_stats()
+
+    def publish_stats(self) -> int:
+        """Publish one ``media.stats`` event per room with the stats gathered since the last
+        call, and forget them; how many events were published."""
+        gathered, self._stats = self._stats, {}
+        for session_id, entries in gathered.items():
+            self.bus.publish(f"session:{session_id}",
+                             room_stats_event(session_id, list(entries.values())))
+        return len(gathered)
 
     def _tell(self, member: _Member, kind: str, data: dict[str, Any]) -> None:
         if member.sink is None:

@@ -6,13 +6,14 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 from quart import Blueprint, request
-from quart_schema import tag, validate_request
+from quart_schema import document_response, tag, validate_querystring, validate_request
 
 from vclinic import accounts
 from vclinic.accounts import reset
 from vclinic.errors import BadRequest
 from vclinic.server.security import ctx, current_principal, require
 from vclinic.sessions.link import link_key
+from vclinic.store.cursor import DEFAULT_LIMIT, MAX_LIMIT
 
 blueprint = Blueprint("core_api", __name__, url_prefix="/api/v1")
 
@@ -36,13 +37,35 @@ async def organisation() -> dict[str, Any]:
     return await accounts.organisation_summary(ctx().store, principal.org_id)
 
 
+class UsersQuery(BaseModel):
+    #: Users per page, and the ``next_cursor`` of the previous page (none: the first).
+    limit: int = Field(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT)
+    cursor: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class UsersPage(BaseModel):
+    users: list[dict[str, Any]]
+    #: Users in the whole organisation.
+    total: int
+    #: Pass as ``cursor`` for the next page; null on the last page.
+    next_cursor: str | None
+
+
 @blueprint.get("/users")
 @tag(["organisation"])
+@validate_querystring(UsersQuery)
+@document_response(UsersPage)
 @require("admin")
-async def list_users() -> dict[str, Any]:
-    """Every user of the caller's organisation (admins only)."""
+async def list_users(query_args: UsersQuery) -> dict[str, Any]:
+    """The users of the caller's organisation by name, a page at a time (admins only).
+
+    ``limit`` (1 to 200, default 50) users per page: ``users``, ``total`` (in the organisation)
+    and ``next_cursor``, to pass as ``cursor`` for the next page (null on the last). 400
+    ``invalid_cursor`` for a cursor the server did not hand out."""
     principal = current_principal()
-    return {"users": await accounts.list_users(ctx().store, principal.org_id)}
+    page = await accounts.list_users(ctx().store, principal.org_id, query_args.limit,
+                                     query_args.cursor)
+    return {"users": page.items, "total": page.total, "next_cursor": page.next_cursor}
 
 
 @blueprint.post("/users")

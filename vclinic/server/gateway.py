@@ -5,7 +5,9 @@ session (cookie, or ``Authorization: Bearer``) and, for browsers, an allowed ``O
 ``accept`` the server sends a ``hello`` event; then each client message is validated
 (:mod:`vclinic.server.protocol`) and dispatched to the handler registered for its type, one at a
 time, so that a client's signalling stays in order. Events published on the bus for the user
-(``user:<id>``) and for topics a handler subscribed the connection to are forwarded as events.
+(``user:<id>``) and for topics a handler subscribed the connection to are forwarded as events;
+their ``data`` is encoded once per publish (:class:`~vclinic.actors.Published`) and only the
+envelope with this connection's sequence number is written per connection.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import trio
 from quart import Blueprint, Response, websocket
 
 from vclinic import accounts
-from vclinic.actors import SubscriptionLost
+from vclinic.actors import Published, SubscriptionLost
 from vclinic.context import AppContext
 from vclinic.errors import Forbidden, Unauthorized, VclinicError
 from vclinic.ids import new_id
@@ -35,6 +37,9 @@ OUTBOX_SIZE = 256
 HANDLER_DEADLINE = 30.0
 
 Handler = Callable[["Connection", protocol.Inbound], Awaitable[dict[str, Any] | None]]
+#: An outgoing event: its type, its data, and the bus event it came from (if any), whose data
+#: is encoded once for every connection that forwards it.
+Outgoing = tuple[str, dict[str, Any], Published | None]
 
 
 class Connection:
@@ -47,16 +52,17 @@ class Connection:
         self.app = app
         self.principal = principal
         self._nursery = nursery
-        self._send, self.outbox = trio.open_memory_channel[tuple[str, dict[str, Any]]](OUTBOX_SIZE)
+        self._send, self.outbox = trio.open_memory_channel[Outgoing](OUTBOX_SIZE)
         self._topics: set[str] = set()
         self._after_reply: list[Callable[[], None]] = []
         self._on_close: list[Callable[[], None]] = []
         self.seq = 0
 
-    def emit(self, kind: str, data: dict[str, Any]) -> None:
-        """Queue an event for this client; a client that falls too far behind is disconnected."""
+    def emit(self, kind: str, data: dict[str, Any], shared: Published | None = None) -> None:
+        """Queue an event for this client; a client that falls too far behind is disconnected.
+        ``shared``: the bus event ``data`` came from, to reuse its encoding."""
         try:
-            self._send.send_nowait((kind, data))
+            self._send.send_nowait((kind, data, shared))
         except trio.WouldBlock:
             log.warning("ws_outbox_full", connection_id=self.id)
             self._nursery.cancel_scope.cancel()
@@ -112,7 +118,8 @@ class Connection:
                             self.emit("resync", {"topic": topic})
                             break
                         if isinstance(item, dict):
-                            self.emit(item["type"], item.get("data", {}))
+                            self.emit(item["type"], item.get("data", {}),
+                                      item if isinstance(item, Published) else None)
                             if until is not None and until(item):
                                 return
                     else:
@@ -120,9 +127,12 @@ class Connection:
         finally:
             self._topics.discard(topic)
 
-    def next_event(self, kind: str, data: dict[str, Any]) -> str:
-        """Number and serialise one event for the wire."""
+    def next_event(self, kind: str, data: dict[str, Any], shared: Published | None = None
+                   ) -> str:
+        """Number and serialise one event for the wire (reusing ``shared``'s encoded data)."""
         self.seq += 1
+        if shared is not None:
+            return protocol.event_with_data(self.seq, kind, shared.wire_data())
         return protocol.event(self.seq, kind, data)
 
 
@@ -233,8 +243,8 @@ async def _dispatch(conn: Connection, handler: Handler, message: protocol.Inboun
 
 
 async def _write(conn: Connection) -> None:
-    async for kind, data in conn.outbox:
-        await websocket.send(conn.next_event(kind, data))
+    async for kind, data, shared in conn.outbox:
+        await websocket.send(conn.next_event(kind, data, shared))
 
 
 async def _close_on_shutdown(app: AppContext, nursery: trio.Nursery) -> None:

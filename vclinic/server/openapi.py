@@ -141,7 +141,9 @@ class ErrorResponsesProvider(OpenAPIProvider):
         func = self._app.view_functions[rule.endpoint]
         for operations in paths.values():
             for method, operation in operations.items():
-                responses = dict(operation.get("responses") or {})
+                # Status codes as strings, as OpenAPI has them (quart-schema gives documented
+                # responses int keys, which would not sort beside the error statuses).
+                responses = {str(k): v for k, v in (operation.get("responses") or {}).items()}
                 if not any(code.startswith("2") for code in map(str, responses)):
                     responses["2XX"] = {"description": "Success"}
                 for status in sorted(error_statuses(method.upper(), rule, func, operation)):

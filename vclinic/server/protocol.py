@@ -125,6 +125,13 @@ def event(seq: int, kind: str, data: dict[str, Any]) -> str:
     return json.dumps({"v": PROTOCOL_VERSION, "type": kind, "seq": seq, "data": data})
 
 
+def event_with_data(seq: int, kind: str, data_json: str) -> str:
+    """:func:`event` around ``data`` already encoded (``json.dumps`` defaults): the same text,
+    so that an event fanned out to many connections is encoded once, not once per connection."""
+    return (f'{{"v": {PROTOCOL_VERSION}, "type": {json.dumps(kind)}, "seq": {seq}, '
+            f'"data": {data_json}}}')
+
+
 def unknown_type(message: Inbound) -> BadRequest:
     """The error for a message type no enabled component handles."""
     return BadRequest(f"Unknown message type {message.type!r}.", code="unknown_type")

@@ -12,6 +12,13 @@ from vclinic.errors import BadRequest, Forbidden, NotFound
 from vclinic.sessions.model import Participant, Patient, TelehealthSession
 from vclinic.sessions.role import permissions_dict
 from vclinic.store import User, UserRole
+from vclinic.store.cursor import (
+    DEFAULT_LIMIT,
+    Page,
+    decode_cursor,
+    encode_cursor,
+    invalid_cursor,
+)
 
 MAX_INVITEES = 50
 
@@ -95,8 +102,10 @@ def check_patient(org_id: str, patient_id: str) -> None:
         raise BadRequest("There is no such patient at your practice.", code="unknown_patient")
 
 
-def listing(org_id: str, user_id: str, status: str) -> list[dict[str, Any]]:
-    """Sessions the user created or is listed on (Provider → Telehealth), newest first."""
+def listing(org_id: str, user_id: str, status: str, limit: int = DEFAULT_LIMIT,
+            cursor: str | None = None) -> Page:
+    """Sessions the user created or is listed on (Provider → Telehealth), newest first, one
+    page of at most ``limit`` after ``cursor`` (:mod:`vclinic.store.cursor`)."""
     listed = (Participant.select(Participant.session)
               .where(Participant.user == user_id, Participant.listed, ~Participant.removed))
     query = TelehealthSession.select().where(
@@ -104,10 +113,23 @@ def listing(org_id: str, user_id: str, status: str) -> list[dict[str, Any]]:
         (TelehealthSession.created_by == user_id) | TelehealthSession.id.in_(listed))
     if status != "all":
         query = query.where(TelehealthSession.status == status)
-    rows = query.order_by(TelehealthSession.created_at.desc()).limit(200)
+    total = query.count()
+    if cursor is not None:
+        last = query.where(TelehealthSession.id == decode_cursor(cursor)).first()
+        if last is None:
+            raise invalid_cursor()
+        query = query.where((TelehealthSession.created_at < last.created_at) | (
+            (TelehealthSession.created_at == last.created_at)
+            & (TelehealthSession.id < last.id)))
+    rows = list(query.order_by(TelehealthSession.created_at.desc(), TelehealthSession.id.desc())
+                .limit(limit + 1))
+    more, rows = len(rows) > limit, rows[:limit]
     roles = {p.session_id: p.role for p in Participant.select().where(
         Participant.user == user_id, Participant.session.in_([r.id for r in rows]))}
-    return [{**session_body(r), "your_role": roles.get(r.id)} for r in rows]
+    return Page(
+        items=[{**session_body(r), "your_role": roles.get(r.id)} for r in rows],
+        next_cursor=encode_cursor(rows[-1].id) if more else None,
+        total=total)
 
 
 def in_progress(org_id: str, user_id: str, limit: int = 500) -> list[dict[str, Any]]:

@@ -102,11 +102,11 @@ class QueueActor(Actor):
     def _positions(self) -> None:
         """Someone left the line: tell every waiting patient their place and the estimate
         (``on_demand.position``), instead of their page asking again and again."""
-        for entry in self.state.entries.values():
+        waiting, estimate = self.state.waiting_count(), self.state.estimate()
+        for position, entry in enumerate(self.state.entries.values(), start=1):
             if entry.status == "waiting":
                 self._patient(entry.id, "on_demand.position", {
-                    "position": self.state.position(entry.id),
-                    "waiting": self.state.waiting_count(), **self.state.estimate()})
+                    "position": position, "waiting": waiting, **estimate})
 
     def _row(self, entry: Entry) -> dict[str, Any]:
         return entry.public(utcnow(), self.state.position(entry.id))

@@ -4,6 +4,10 @@ QueueActor, which persists and publishes what these methods change.
 Entries are kept in arrival order, which is the order of "longest wait first": a patient is in
 the queue from the moment they enter the setup guide. Waits of claimed patients feed the waiting
 room's estimate (the median of the most recent ones); with too few, there is no estimate.
+
+Positions are kept incrementally: each entry gets an arrival number when it joins, and a sorted
+list of the numbers still queued answers "how many arrived before me" in O(log n), so that
+telling every waiting patient their place costs O(n log n), not O(n²).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import itertools
 import statistics
 from collections import deque
 from typing import Any
+
+from sortedcontainers import SortedList
 
 from vclinic.api import Conflict, Forbidden, Gone, NotFound
 
@@ -67,8 +73,13 @@ class QueueState:
     """The live queue of one organisation."""
 
     def __init__(self, entries: list[Entry], recent_waits: list[float]) -> None:
-        self.entries: dict[str, Entry] = {e.id: e for e in sorted(entries,
-                                                                   key=lambda e: e.created_at)}
+        self.entries: dict[str, Entry] = {}
+        #: Arrival number of each queued entry, and those numbers in order.
+        self._arrival: dict[str, int] = {}
+        self._order: SortedList[int] = SortedList()
+        self._arrivals = itertools.count()
+        for entry in sorted(entries, key=lambda e: e.created_at):
+            self.add(entry)
         self.recent_waits: deque[float] = deque(recent_waits[-RECENT_WAITS:],
                                                 maxlen=RECENT_WAITS)
 
@@ -79,14 +90,19 @@ class QueueState:
         return entry
 
     def add(self, entry: Entry) -> None:
+        """Queue a new arrival last (an id already queued keeps its place)."""
+        if entry.id not in self._arrival:
+            arrival = next(self._arrivals)
+            self._arrival[entry.id] = arrival
+            self._order.add(arrival)
         self.entries[entry.id] = entry
 
     def position(self, request_id: str) -> int:
-        """1 for the patient who has waited longest."""
-        for index, key in enumerate(self.entries, start=1):
-            if key == request_id:
-                return index
-        raise NotFound("This request is no longer in the queue.", code="request_not_found")
+        """1 for the patient who has waited longest; O(log n)."""
+        arrival = self._arrival.get(request_id)
+        if arrival is None:
+            raise NotFound("This request is no longer in the queue.", code="request_not_found")
+        return self._order.bisect_left(arrival) + 1
 
     def page(self, now: dt.datetime, offset: int, limit: int) -> list[dict[str, Any]]:
         rows = itertools.islice(self.entries.values(), offset, offset + limit)
@@ -113,6 +129,7 @@ class QueueState:
 
     def remove(self, request_id: str, now: dt.datetime, claimed: bool) -> Entry:
         entry = self.entries.pop(request_id)
+        self._order.remove(self._arrival.pop(request_id))
         if claimed:
             self.recent_waits.append(entry.waited(now))
         return entry

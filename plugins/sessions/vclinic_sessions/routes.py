@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 from quart import Blueprint, Response, make_response, request, send_file
-from quart_schema import tag, validate_querystring, validate_request
+from quart_schema import document_response, tag, validate_querystring, validate_request
 
 from vclinic.api import (
     STAFF_ROLES,
@@ -72,6 +72,17 @@ class RoleBody(BaseModel):
 
 class ListQuery(BaseModel):
     status: Literal["open", "closed", "all"] = "open"
+    #: Sessions per page, and the ``next_cursor`` of the previous page (none: the first).
+    limit: int = Field(default=rec.DEFAULT_LIMIT, ge=1, le=rec.MAX_LIMIT)
+    cursor: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class SessionsPage(BaseModel):
+    sessions: list[dict[str, Any]]
+    #: Sessions in the whole list (for this ``status``).
+    total: int
+    #: Pass as ``cursor`` for the next page; null on the last page.
+    next_cursor: str | None
 
 
 def in_utc(value: dt.datetime | None, field: str = "scheduled_at") -> dt.datetime | None:
@@ -112,12 +123,18 @@ async def create(data: CreateBody) -> tuple[dict[str, Any], int]:
 @tag(["sessions"])
 @require(*PRACTICE)
 @validate_querystring(ListQuery)
+@document_response(SessionsPage)
 async def listing(query_args: ListQuery) -> dict[str, Any]:
-    """The caller's sessions: those they created or are on the participants list of."""
+    """The caller's sessions, newest first, a page at a time.
+
+    Those they created or are on the participants list of; ``limit`` (1 to 200, default 50)
+    per page: ``sessions``, ``total`` (in the whole list) and ``next_cursor``, to pass as
+    ``cursor`` for the next page (null on the last). 400 ``invalid_cursor`` for a cursor the
+    server did not hand out."""
     principal = current_principal()
-    rows = await services().store.run(rec.listing, principal.org_id, principal.user_id,
-                                      query_args.status)
-    return {"sessions": rows}
+    page = await services().store.run(rec.listing, principal.org_id, principal.user_id,
+                                      query_args.status, query_args.limit, query_args.cursor)
+    return {"sessions": page.items, "total": page.total, "next_cursor": page.next_cursor}
 
 
 @blueprint.get("/<session_id>")

@@ -27,6 +27,21 @@ export async function api(method, path, body) {
   return data;
 }
 
+// Every row of a paginated list (docs/api.md, Pagination): `key` of each page, following
+// `next_cursor` until the last page (at most 500 pages of 200).
+export async function apiAll(path, key) {
+  const rows = [];
+  let cursor = null;
+  for (let pages = 0; pages < 500; pages += 1) {
+    const query = new URLSearchParams({ limit: "200", ...(cursor ? { cursor } : {}) });
+    const page = await api("GET", `${path}${path.includes("?") ? "&" : "?"}${query}`);
+    rows.push(...page[key]);
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  return rows;
+}
+
 // Sends raw bytes (an image) with the CSRF token; JSON back, as `api`.
 export async function upload(path, blob) {
   if (!csrfToken) await api("GET", "/me").catch(() => null);

@@ -567,15 +567,20 @@ socket.on("media.participant_state", ({ participant_id: id, audio_muted, video_m
   upsert({ id, audio_muted, video_muted });
   render();
 });
-socket.on("media.stats", ({ participant_id: id, loss, rtt }) => {
-  const known = participants.get(id);
-  if (!known || (state.you && id === state.you.id)) return;
-  let quality = "good";
-  if (loss > 0.08 || (rtt !== null && rtt > 0.6)) quality = "poor";
-  else if (loss > 0.02 || (rtt !== null && rtt > 0.25)) quality = "fair";
-  if (known.quality === quality) return;
-  upsert({ id, quality });
-  render();
+// One media.stats per session and interval lists every participant that reported.
+socket.on("media.stats", ({ participants: reported = [] }) => {
+  let changed = false;
+  for (const { participant_id: id, loss, rtt } of reported) {
+    const known = participants.get(id);
+    if (!known || (state.you && id === state.you.id)) continue;
+    let quality = "good";
+    if (loss > 0.08 || (rtt !== null && rtt > 0.6)) quality = "poor";
+    else if (loss > 0.02 || (rtt !== null && rtt > 0.25)) quality = "fair";
+    if (known.quality === quality) continue;
+    upsert({ id, quality });
+    changed = true;
+  }
+  if (changed) render();
 });
 socket.on("session.updated", ({ session }) => {
   const level = state.session && state.session.access_level;

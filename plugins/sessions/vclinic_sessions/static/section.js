@@ -1,7 +1,7 @@
 // Provider → Telehealth: the caller's sessions (Camera Preview, Copy Link, and Settings for
 // Session Chairs) and "Start a Session". The dashboard calls the default export with the
 // section's element and its shell ({ user, socket, api }).
-import { api, me } from "/static/js/api.js";
+import { api, apiAll, me } from "/static/js/api.js";
 import { sessionForm } from "/static/js/session_form.js";
 import { announce, el, formatWhen, roleName } from "/static/js/ui.js";
 
@@ -74,7 +74,7 @@ export default async function render(element, shell = {}) {
   const start = el("button", { type: "button", class: "primary", text: "Start a Session" });
 
   async function renderList() {
-    const { sessions } = await api("GET", "/sessions");
+    const sessions = await apiAll("/sessions", "sessions");
     list.replaceChildren();
     if (!sessions.length) list.append(el("li", { text: "No open sessions." }));
     // Ended sessions stay in the records, not in this list.

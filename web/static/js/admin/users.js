@@ -1,8 +1,9 @@
 // Administration → Users: every account of the organisation with its roles; add a user (a
 // person or a requester station; with a first password or an emailed invitation), change
 // roles, set a new password or email a reset link, deactivate / reactivate.
-// API: GET/POST /users, PATCH /users/<id>, POST /users/<id>/password and
+// API: GET /users (every page), POST /users, PATCH /users/<id>, POST /users/<id>/password and
 // /users/<id>/password-reset-email (docs/api.md, docs/admin.md).
+import { apiAll } from "../api.js";
 import { el } from "../ui.js";
 import { checkbox, field, resultLine, run } from "./form.js";
 
@@ -128,7 +129,7 @@ export default async function render(element, shell) {
   }
 
   async function reload(focusKey) {
-    users = (await api("GET", "/users")).users;
+    users = await apiAll("/users", "users");
     list.replaceChildren(...users.map(row));
     if (focusKey) {
       const target = list.querySelector(`[data-focus="${focusKey}"]`);
