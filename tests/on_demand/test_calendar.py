@@ -95,6 +95,9 @@ async def test_two_visitors_racing_for_one_slot_have_one_winner(
     assert sorted(r.status_code for r in results) == [201, 409, 409, 409]
     mine = (await provider.request("GET", "/api/v1/appointments")).json()["appointments"]
     assert len([a for a in mine if a["starts_at"] == slot]) == 1
+    # The losers left no patient record behind.
+    found = await provider.request("POST", "/api/v1/patients/search", json={"q": "Bo Booker"})
+    assert len(found.json()["patients"]) == 1
 
 
 async def test_bad_bookings_are_refused_and_leave_nothing_behind(
@@ -169,6 +172,9 @@ async def test_public_calendar_is_rate_limited(admin: Client, provider: Client,
     codes = [(await book(patient, ada_id, slot, email="bad")).status_code for _ in range(11)]
     assert codes[:10] == [400] * 10
     assert codes[10] == 429
+    limited = await book(patient, ada_id, slot)
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1
 
 
 def _parts(message: Message) -> dict[str, Message]:
