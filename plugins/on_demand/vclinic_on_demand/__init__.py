@@ -28,8 +28,8 @@ from vclinic.api import (
     WsHandler,
     hookimpl,
 )
+from vclinic_on_demand import calendar_api, model, patient, queue, record, routes, ws
 from vclinic_on_demand import message as m
-from vclinic_on_demand import model, patient, queue, record, routes, ws
 from vclinic_on_demand.actor import MAILBOX, QueueActor
 from vclinic_on_demand.node import Node
 
@@ -69,7 +69,7 @@ def vclinic_register_actor_kinds(services: AppContext) -> list[ActorKind]:
 
 @hookimpl
 def vclinic_register_blueprints() -> list[Blueprint]:
-    return [routes.blueprint, patient.blueprint]
+    return [routes.blueprint, patient.blueprint, calendar_api.blueprint]
 
 
 @hookimpl

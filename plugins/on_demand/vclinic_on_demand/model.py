@@ -74,12 +74,55 @@ class OnCall(BaseModel):
         table_name = "on_demand_on_call"
 
 
-MODELS: tuple[type[BaseModel], ...] = (IntakeForm, QueueRequest, OnCall)
+class CalendarSettings(BaseModel):
+    """The public calendar of an organisation (admin-configured): slot length, the time zone
+    its weekly hours are written in, and each provider's weekly hours
+    (``{user_id: [{"day", "start", "end"}]}``). Created by migration ``on_demand:0002``."""
+
+    organisation_id = peewee.CharField(max_length=ID, primary_key=True)
+    slot_minutes = peewee.IntegerField(default=30)
+    time_zone = peewee.CharField(max_length=64, default="UTC")
+    hours = JSONTextField(default=dict)
+    updated_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "on_demand_calendar_settings"
+
+
+class Booking(BaseModel):
+    """A slot a visitor booked on the public calendar, beside the appointment it created. The
+    unique (provider, start) index is what makes two visitors racing for one slot have exactly
+    one winner, on SQLite and PostgreSQL alike."""
+
+    id = peewee.CharField(max_length=ID, primary_key=True, default=new_id)
+    organisation_id = peewee.CharField(max_length=ID)
+    provider_id = peewee.CharField(max_length=ID)
+    starts_at = UTCDateTimeField()
+    appointment_id = peewee.CharField(max_length=ID)
+    #: The setup guide answers given when booking, ``{field key: value}``.
+    answers = JSONTextField(default=dict)
+    created_at = UTCDateTimeField(default=utcnow)
+
+    class Meta:
+        table_name = "on_demand_bookings"
+        indexes = ((("provider_id", "starts_at"), True),)
+
+
+FIRST: tuple[type[BaseModel], ...] = (IntakeForm, QueueRequest, OnCall)
+CALENDAR: tuple[type[BaseModel], ...] = (CalendarSettings, Booking)
+MODELS: tuple[type[BaseModel], ...] = FIRST + CALENDAR
 
 
 def _create(db: Any) -> None:
-    with db.bind_ctx(MODELS):
-        db.create_tables(MODELS, safe=False)
+    with db.bind_ctx(FIRST):
+        db.create_tables(FIRST, safe=False)
 
 
-MIGRATIONS = (Migration("on_demand:0001", _create, "on-demand intake forms, requests, on-call"),)
+def _create_calendar(db: Any) -> None:
+    with db.bind_ctx(CALENDAR):
+        db.create_tables(CALENDAR, safe=False)
+
+
+MIGRATIONS = (Migration("on_demand:0001", _create, "on-demand intake forms, requests, on-call"),
+              Migration("on_demand:0002", _create_calendar,
+                        "public calendar: weekly hours, slot length, bookings"))

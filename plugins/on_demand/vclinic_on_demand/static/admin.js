@@ -1,8 +1,10 @@
 // Administration → On-Demand setup (admins): the public-facing calendar page (its link, a QR
-// code to print) and the setup guide, the intake questions a patient answers after Meet Now.
+// code to print), its calendar's weekly hours (calendar_admin.js) and the setup guide, the
+// intake questions a patient answers after Meet Now or when booking a time.
 // API: GET /api/v1/on_demand/public-page, GET/PUT /api/v1/on_demand/intake
 // (docs/workflows/on_demand.md).
 import { checkbox, field, resultLine } from "/static/js/admin/form.js";
+import { calendarSettings } from "/static/on_demand/calendar_admin.js";
 import { el } from "/static/js/ui.js";
 
 const KINDS = [["text", "Short answer"], ["long_text", "Long answer"], ["phone", "Phone number"],
@@ -43,7 +45,8 @@ function publicPage(page, org, result) {
   return el("div", { class: "admin-block" },
     el("h3", { text: "Public page" }),
     el("p", { class: "muted", text: "Patients click Meet Now on this page to join the "
-      + "On-Demand queue. Share the link or print the QR code for your waiting room." }),
+      + "On-Demand queue, or book a time on its calendar. Share the link or print the QR "
+      + "code for your waiting room." }),
     field("Link to the public page", link),
     el("div", { class: "row-actions" }, copy,
       el("a", { href: page.url, target: "_blank", rel: "noopener", class: "button",
@@ -150,9 +153,10 @@ function setupGuide(api, initial, result) {
 export default async function render(element, shell) {
   const { api } = shell;
   const result = resultLine();
-  const [page, intake] = await Promise.all([api("GET", "/on_demand/public-page"),
-    api("GET", "/on_demand/intake")]);
+  const [page, intake, calendar] = await Promise.all([api("GET", "/on_demand/public-page"),
+    api("GET", "/on_demand/intake"), api("GET", "/on_demand/calendar")]);
   const org = shell.organisation || await api("GET", "/organisation");
-  element.replaceChildren(publicPage(page, org, result), setupGuide(api, intake.fields, result),
+  element.replaceChildren(publicPage(page, org, result),
+    calendarSettings(api, calendar, result), setupGuide(api, intake.fields, result),
     result.node);
 }

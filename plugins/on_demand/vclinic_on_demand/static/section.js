@@ -214,6 +214,14 @@ export default async function render(element, shell) {
     .map((f) => [f.key, f.label]));
   const parts = [];
   if ((info.user.roles || []).includes("provider")) parts.push(toggle);
+  // The organisation's public-facing calendar, where patients click Meet Now or book a time.
+  const org = info.user.organisation;
+  if (org && org.slug) {
+    parts.push(el("p", { class: "public-page-link" }, el("a", {
+      href: `/o/${encodeURIComponent(org.slug)}/calendar`, target: "_blank", rel: "noopener",
+      id: "on-demand-public-page", text: "Open the public-facing calendar (Meet Now and "
+        + "bookable times)" })));
+  }
   element.replaceChildren(...parts, total, table, status);
   const onCall = (await api("GET", "/on_demand/on-call")).on_call;
   await show(onCall);
