@@ -1,0 +1,45 @@
+"""vclinic_public_conference: the Public Conference workflow plugin.
+
+Adds event types and scheduled conference events (``conference_*`` tables), the REST API under
+``/api/v1/conferences``, each linked person's own link ``/conference/join/<token>``, the event's
+public link ``/conference/public/<token>`` and an ``sms`` notification channel that logs in
+development. Each event has a session on the core session model. It imports only
+``vclinic.api``. See docs/workflows/public_conference.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from quart import Blueprint
+
+from vclinic.api import BaseModel, Migration, PluginMeta, hookimpl
+from vclinic_public_conference import link, model, routes, sms
+
+VCLINIC_PLUGIN_API = (1, 0)
+
+
+@hookimpl
+def vclinic_plugin_info() -> PluginMeta:
+    return PluginMeta("Public Conference", "Scheduled conferences with a personal link for "
+                                           "each person and one public link")
+
+
+@hookimpl
+def vclinic_register_models() -> list[type[BaseModel]]:
+    return list(model.MODELS)
+
+
+@hookimpl
+def vclinic_register_migrations() -> list[Migration]:
+    return list(model.MIGRATIONS)
+
+
+@hookimpl
+def vclinic_register_blueprints() -> list[Blueprint]:
+    return [routes.blueprint, link.blueprint]
+
+
+@hookimpl
+def vclinic_notification_channels() -> list[Any]:
+    return [sms.LogSms()]

@@ -1,0 +1,119 @@
+"""The links people follow, the only routes without sign-in.
+
+``GET /conference/join/<token>``: a person's own link. A patient becomes their own guest
+participant of the event's session (the same one every time); a staff member must be signed in
+as themselves. ``POST /conference/public/<token>`` with a display name: the event's public link,
+which makes an anonymous guest known only by that name. Tokens are looked up by their SHA-256;
+a cancelled conference's links no longer work. The browser goes on to the camera check, an
+address without the token.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+from quart import Blueprint, Response, g, redirect
+from quart_schema import hide, validate_request
+
+from vclinic.api import (
+    Forbidden,
+    Gone,
+    NotFound,
+    Unauthorized,
+    services,
+    set_session_cookie,
+    token_hash,
+)
+from vclinic_public_conference import record, rules
+from vclinic_public_conference.model import Event, Member
+
+blueprint = Blueprint("public_conference_join", __name__)
+
+_TOKEN_MAX = 128
+
+
+class GuestIn(BaseModel):
+    display_name: str = Field(min_length=1, max_length=100)
+
+
+def _usable(row: Event) -> str:
+    if row.status == "cancelled":
+        raise Gone(rules.CANCELLED, code="conference_cancelled")
+    if row.session_id is None:
+        raise NotFound(rules.LINK_INVALID, code="link_invalid")
+    return str(row.session_id)
+
+
+def _enter(session_id: str, cookie: str | None) -> Response:
+    response: Response = redirect(f"/preview?session={session_id}", 303)  # type: ignore[assignment]
+    if cookie is not None:
+        set_session_cookie(response, cookie)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@blueprint.get("/conference/join/<token>")
+@hide
+async def follow(token: str) -> Response:
+    """A person's own link: signs a patient in as their guest participant, lets the linked
+    staff member (signed in) through, and redirects (303) to the camera check."""
+    store = services().store
+    found = None
+    if token and len(token) <= _TOKEN_MAX:
+        found = await store.run(record.find_member, token_hash(token))
+    if found is None:
+        raise NotFound(rules.LINK_INVALID, code="link_invalid")
+    person, row = found
+    session_id = _usable(row)
+    if person.kind == "staff":
+        principal = g.get("principal")
+        if principal is None or principal.is_guest:
+            raise Unauthorized(rules.SIGN_IN, code="sign_in_required")
+        if principal.user_id != person.user_id:
+            raise Forbidden(rules.NOT_LINKED, code="not_linked")
+        return _enter(session_id, None)
+    sessions = services().sessions
+    participant_id = person.participant_id
+    if participant_id is None:
+        participant_id = await sessions.add_guest(session_id, person.name)
+        # Two clicks at once: the first one's participant wins, the other is never signed in.
+        await store.atomic(lambda: Member.update(participant_id=participant_id).where(
+            Member.id == person.id, Member.participant_id.is_null()).execute())
+        participant_id = (await store.run(Member.get_by_id, person.id)).participant_id
+    cookie, _ = await sessions.start_guest(session_id, str(participant_id))
+    return _enter(session_id, cookie)
+
+
+@blueprint.get("/conference/public/<token>")
+@hide
+async def public_info(token: str) -> dict[str, Any]:
+    """What the public link is for: the conference's title and that a display name is asked."""
+    row = await _public(token)
+    _usable(row)
+    return {"title": row.title, "display_name_required": True}
+
+
+@blueprint.post("/conference/public/<token>")
+@hide
+@validate_request(GuestIn)
+async def public_join(token: str, data: GuestIn) -> Response:
+    """Join through the public link: an anonymous guest known only by their display name."""
+    row = await _public(token)
+    session_id = _usable(row)
+    name = " ".join(data.display_name.split())
+    if not name:
+        raise NotFound(rules.LINK_INVALID, code="link_invalid")
+    sessions = services().sessions
+    participant_id = await sessions.add_guest(session_id, name)
+    cookie, _ = await sessions.start_guest(session_id, participant_id)
+    return _enter(session_id, cookie)
+
+
+async def _public(token: str) -> Event:
+    found = None
+    if token and len(token) <= _TOKEN_MAX:
+        found = await services().store.run(record.find_public, token_hash(token))
+    if found is None:
+        raise NotFound(rules.LINK_INVALID, code="link_invalid")
+    return found
