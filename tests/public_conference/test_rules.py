@@ -3,6 +3,8 @@ set up what, and bad input that leaves nothing behind."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from tests.fakes import Client
 from tests.public_conference.office import API, Office, at, error, ok
 
@@ -81,3 +83,24 @@ async def test_signed_out_cannot_schedule(office: Office) -> None:
         assert response.status_code == 401
     finally:
         await anonymous.aclose()
+
+
+async def test_the_organiser_changes_the_event_and_its_session_follows(office: Office) -> None:
+    event = (await office.event())["event"]
+    refused = error(await office.grace.request("PATCH", f"{API}/{event['id']}",
+                                               json={"title": "Mine now"}), 403)
+    assert refused["code"] == "not_organiser"
+    assert error(await office.ada.request("PATCH", f"{API}/{event['id']}", json={}),
+                 400)["code"] == "no_changes"
+    changed = ok(await office.ada.request("PATCH", f"{API}/{event['id']}", json={
+        "title": "Team meeting", "duration_minutes": 30}))["event"]
+    assert changed["title"] == "Team meeting" and changed["duration_minutes"] == 30
+    assert changed["sequence"] == 1
+    session = ok(await office.ada.request("GET", f"/api/v1/sessions/{event['session_id']}"))
+    assert session["session"]["name"] == "Team meeting"
+    ends = dt.datetime.fromisoformat(session["session"]["ends_at"])
+    assert ends - dt.datetime.fromisoformat(changed["starts_at"]) == dt.timedelta(minutes=30)
+    ok(await office.ada.request("POST", f"{API}/{event['id']}/cancel"))
+    assert error(await office.ada.request("PATCH", f"{API}/{event['id']}",
+                                          json={"title": "Again"}), 409)["code"] == (
+        "conference_cancelled")

@@ -10,6 +10,7 @@ from typing import Any
 
 from vclinic.api import (
     BadRequest,
+    Conflict,
     NotFound,
     User,
     audit,
@@ -99,7 +100,7 @@ def change_event(key: bytes, org_id: str, user_id: str, event_id: str,
                  changes: dict[str, Any], base_url: str) -> None:
     row = event(org_id, event_id)
     if row.status == "cancelled":
-        raise BadRequest(rules.CANCELLED, code="conference_cancelled")
+        raise Conflict(rules.CANCELLED, code="conference_cancelled")
     Event.update(**changes, sequence=Event.sequence + 1).where(Event.id == row.id).execute()
     audit.record(org_id, user_id, "conference.event_changed", row.id)
     _email_all(key, Event.get_by_id(row.id), base_url)
