@@ -2,7 +2,7 @@
 
 Adds event types and scheduled conference events (``conference_*`` tables), the REST API under
 ``/api/v1/conferences``, each linked person's own link ``/conference/join/<token>``, the event's
-public link ``/conference/public/<token>`` and an ``sms`` notification channel that logs in
+public link ``/conference/public/<token>`` and an ``sms_log`` notification channel that logs in
 development. Each event has a session on the core session model. It imports only
 ``vclinic.api``. See docs/workflows/public_conference.md.
 """

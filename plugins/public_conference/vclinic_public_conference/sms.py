@@ -1,7 +1,7 @@
-"""The ``sms`` notification channel shipped for development: it writes that an SMS would go
-out, with ids only (never the number or the text). A deployment plugs a real provider in by
-registering its own channel named ``sms`` from a plugin (and disabling this one); see
-docs/workflows/public_conference.md."""
+"""The ``sms_log`` notification channel shipped for development: for every notice with a
+``phone`` it logs that a text went out, with ids only (never the number or the text). A
+deployment plugs a real provider in with its own channel, from a plugin, that reaches ``phone``;
+this one keeps logging the ids. See docs/workflows/public_conference.md."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ log = get_logger("vclinic.public_conference.sms")
 class LogSms:
     """Delivers notices that name a ``phone`` by logging their kind and ids."""
 
-    name = "sms"
+    name = "sms_log"
 
     async def send(self, notification: Any) -> None:
         if not notification.phone:
             return
         data = notification.data or {}
-        log.info("sms.sent", kind=notification.kind, event_id=data.get("event_id"),
+        log.info("sms.logged", kind=notification.kind, event_id=data.get("event_id"),
                  member_id=data.get("member_id"))
