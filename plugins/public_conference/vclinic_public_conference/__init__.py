@@ -2,19 +2,21 @@
 
 Adds event types and scheduled conference events (``conference_*`` tables), the REST API under
 ``/api/v1/conferences``, each linked person's own link ``/conference/join/<token>``, the event's
-public link ``/conference/public/<token>`` and an ``sms_log`` notification channel that logs in
-development. Each event has a session on the core session model. It imports only
-``vclinic.api``. See docs/workflows/public_conference.md.
+public link ``/conference/public/<token>``, one ConferenceActor per event and an ``sms_log``
+notification channel that logs in development. Each event has a session on the core session
+model. It imports only ``vclinic.api``. See docs/workflows/public_conference.md.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from quart import Blueprint
 
-from vclinic.api import BaseModel, Migration, PluginMeta, hookimpl
+from vclinic.api import ActorKind, AppContext, BaseModel, Migration, PluginMeta, hookimpl
 from vclinic_public_conference import link, model, routes, sms
+from vclinic_public_conference.actor import ConferenceActor, ConferenceKind
 
 VCLINIC_PLUGIN_API = (1, 0)
 
@@ -33,6 +35,11 @@ def vclinic_register_models() -> list[type[BaseModel]]:
 @hookimpl
 def vclinic_register_migrations() -> list[Migration]:
     return list(model.MIGRATIONS)
+
+
+@hookimpl
+def vclinic_register_actor_kinds(services: AppContext) -> list[ActorKind]:
+    return [ConferenceKind(functools.partial(ConferenceActor, services=services))]
 
 
 @hookimpl

@@ -25,8 +25,10 @@ from vclinic.api import (
     set_session_cookie,
     token_hash,
 )
+from vclinic_public_conference import message as m
 from vclinic_public_conference import record, rules
-from vclinic_public_conference.model import Event, Member
+from vclinic_public_conference.actor import KIND
+from vclinic_public_conference.model import Event
 
 blueprint = Blueprint("public_conference_join", __name__)
 
@@ -73,16 +75,8 @@ async def follow(token: str) -> Response:
         if principal.user_id != person.user_id:
             raise Forbidden(rules.NOT_LINKED, code="not_linked")
         return _enter(session_id, None)
-    sessions = services().sessions
-    participant_id = person.participant_id
-    if participant_id is None:
-        participant_id = await sessions.add_guest(session_id, person.name)
-        # Two clicks at once: the first one's participant wins, the other is never signed in.
-        await store.atomic(lambda: Member.update(participant_id=participant_id).where(
-            Member.id == person.id, Member.participant_id.is_null()).execute())
-        participant_id = (await store.run(Member.get_by_id, person.id)).participant_id
-    cookie, _ = await sessions.start_guest(session_id, str(participant_id))
-    return _enter(session_id, cookie)
+    body = await services().ref(KIND, row.id).call(m.FollowPatient(person.id))
+    return _enter(body["session_id"], body["cookie"])
 
 
 @blueprint.get("/conference/public/<token>")

@@ -14,7 +14,6 @@ from vclinic.api import (
     BadRequest,
     Conflict,
     Forbidden,
-    Gone,
     NewSession,
     Notice,
     current_principal,
@@ -23,7 +22,9 @@ from vclinic.api import (
     require_staff,
     services,
 )
+from vclinic_public_conference import message as m
 from vclinic_public_conference import record, rules
+from vclinic_public_conference.actor import KIND
 from vclinic_public_conference.model import Event, EventType, Member, PublicLink
 
 blueprint = Blueprint("public_conference_api", __name__, url_prefix="/api/v1/conferences")
@@ -178,21 +179,10 @@ async def change_event(event_id: str, data: EventPatch) -> dict[str, Any]:
         changes["minutes"] = data.duration_minutes
     if not changes:
         raise BadRequest("Nothing to change.", code="no_changes")
-    row = await services().store.run(record.event, p.org_id, event_id)
-    if row.created_by != p.user_id:
-        raise Forbidden(rules.NOT_ORGANISER_CHANGE, code="not_organiser")
-    if row.status == "cancelled":
-        raise Conflict(rules.CANCELLED, code="conference_cancelled")
-    starts_at = changes.get("starts_at", row.starts_at)
-    minutes = changes.get("minutes", row.minutes)
-    if row.session_id:
-        # The session's name, time and Time Left follow the event (the organiser chairs it).
-        await services().sessions.update(p, row.session_id, {
-            "name": changes.get("title", row.title), "scheduled_at": starts_at.isoformat(),
-            "ends_at": (starts_at + dt.timedelta(minutes=minutes)).isoformat()})
-    await services().store.atomic(record.change_event, _key(), p.org_id, p.user_id, event_id,
-                                  changes, link_base())
-    services().mailer.wake()
+    # Only events of the caller's organisation reach (and wake) an actor.
+    await services().store.run(record.event, p.org_id, event_id)
+    await services().ref(KIND, event_id).call(m.Change(p, tuple(sorted(changes.items())),
+                                                      link_base()))
     return {"event": await _event_body(event_id)}
 
 
@@ -203,22 +193,8 @@ async def cancel_event(event_id: str) -> dict[str, Any]:
     """Cancel Conference (the organiser or an admin): everyone gets a cancellation, every link
     stops working and the session ends."""
     p = current_principal()
-    found = await services().store.run(record.event, p.org_id, event_id)
-    admin = p.has_role("admin")
-    if found.created_by != p.user_id and not admin:
-        raise Forbidden(rules.NOT_ORGANISER, code="not_organiser")
-    row = await services().store.atomic(record.cancel_event, _key(), p.org_id, p.user_id,
-                                        event_id, link_base())
-    services().mailer.wake()
-    if row.session_id:
-        sessions = services().sessions
-        try:
-            if found.created_by == p.user_id:
-                await sessions.close(p, row.session_id)  # the organiser chairs the session
-            else:
-                await sessions.end_as_admin(p, row.session_id)
-        except (Conflict, Gone):
-            pass  # the session had already ended
+    await services().store.run(record.event, p.org_id, event_id)
+    await services().ref(KIND, event_id).call(m.Cancel(p, link_base()))
     return {"event": await _event_body(event_id)}
 
 
