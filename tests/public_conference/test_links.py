@@ -153,3 +153,16 @@ async def test_only_the_organiser_or_an_admin_cancels(office: Office) -> None:
     assert cancelled["status"] == "cancelled"
     session = ok(await office.ada.request("GET", f"/api/v1/sessions/{event['session_id']}"))
     assert session["session"]["status"] != "open"
+
+
+async def test_a_public_visitor_must_give_a_name(office: Office) -> None:
+    event = (await office.event())["event"]
+    public = ok(await office.ada.request("GET", f"{API}/{event['id']}/public-link"))[
+        "link"].removeprefix(office.base)
+    visitor = Client(office.base)
+    try:
+        refused = error(await visitor.http.post(public, json={"display_name": "   "}), 400)
+        assert refused["code"] == "invalid_display_name"
+        assert not visitor.cookie
+    finally:
+        await visitor.aclose()

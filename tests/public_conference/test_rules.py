@@ -104,3 +104,12 @@ async def test_the_organiser_changes_the_event_and_its_session_follows(office: O
     assert error(await office.ada.request("PATCH", f"{API}/{event['id']}",
                                           json={"title": "Again"}), 409)["code"] == (
         "conference_cancelled")
+
+
+async def test_the_scheduler_lists_the_events_not_yet_over(office: Office) -> None:
+    soon = (await office.event())["event"]
+    cancelled = (await office.event())["event"]
+    ok(await office.ada.request("POST", f"{API}/{cancelled['id']}/cancel"))
+    listed = ok(await office.grace.request("GET", API))["events"]
+    assert [e["id"] for e in listed] == [soon["id"]]
+    assert {m["name"] for m in listed[0]["members"]} >= {"Dr Ada Lovelace", "Pat Patient"}

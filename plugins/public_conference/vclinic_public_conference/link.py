@@ -17,6 +17,7 @@ from quart import Blueprint, Response, g, redirect
 from quart_schema import hide, validate_request
 
 from vclinic.api import (
+    BadRequest,
     Forbidden,
     Gone,
     NotFound,
@@ -97,7 +98,7 @@ async def public_join(token: str, data: GuestIn) -> Response:
     session_id = _usable(row)
     name = " ".join(data.display_name.split())
     if not name:
-        raise NotFound(rules.LINK_INVALID, code="link_invalid")
+        raise BadRequest(rules.DISPLAY_NAME, code="invalid_display_name")
     sessions = services().sessions
     participant_id = await sessions.add_guest(session_id, name)
     cookie, _ = await sessions.start_guest(session_id, participant_id)

@@ -21,6 +21,7 @@ from vclinic.api import (
     require_admin,
     require_staff,
     services,
+    utcnow,
 )
 from vclinic_public_conference import message as m
 from vclinic_public_conference import record, rules
@@ -152,6 +153,27 @@ async def create_event(data: EventIn) -> tuple[dict[str, Any], int]:
     return {"event": body, "confirmation": rules.emails_will_be_sent(
         sum(m["kind"] == "staff" for m in body["members"]),
         sum(m["kind"] == "patient" for m in body["members"]))}, 201
+
+
+@blueprint.get("")
+@tag(["conferences"])
+@require_staff
+async def list_events() -> dict[str, Any]:
+    """The Scheduler's main page: the organisation's scheduled events that have not ended yet,
+    soonest first (at most 200), each with its people."""
+    org_id = current_principal().org_id
+    key, base = _key(), link_base()
+
+    def upcoming() -> list[dict[str, Any]]:
+        now = utcnow()
+        rows = (Event.select().where(Event.organisation_id == org_id,
+                                     Event.status == "scheduled",
+                                     Event.starts_at > now - dt.timedelta(hours=8))
+                .order_by(Event.starts_at).limit(200))
+        return [record.body(key, row, base) for row in rows
+                if row.starts_at + dt.timedelta(minutes=row.minutes) > now]
+
+    return {"events": await services().store.run(upcoming)}
 
 
 @blueprint.get("/<event_id>")

@@ -17,6 +17,7 @@ NOT_ORGANISER_CHANGE = "Only the organiser of the conference can change it."
 NOT_LINKED = "You are not linked to this conference."
 NO_EMAIL = "This person has no email address."
 NO_PHONE = "This person has no phone number."
+DISPLAY_NAME = "Enter the name the others will see."
 SIGN_IN = "Sign in to vclinic, then follow your link again."
 
 
