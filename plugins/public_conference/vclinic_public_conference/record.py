@@ -70,14 +70,15 @@ def check_patient(org_id: str, patient_id: str) -> None:
 
 def add_event(key: bytes, org_id: str, user_id: str, type_id: str, title: str,
               starts_at: dt.datetime, minutes: int, patient_id: str | None, session_id: str,
-              staff: dict[str, User], patients: list[dict[str, Any]], base_url: str,
-              ) -> str:
+              staff: dict[str, User], staff_phones: dict[str, str],
+              patients: list[dict[str, Any]], base_url: str) -> str:
     """Save the event, its members and their emails (one transaction)."""
     row = Event.create(organisation_id=org_id, type_id=type_id, title=title,
                        starts_at=starts_at, minutes=minutes, patient_id=patient_id,
                        session_id=session_id, created_by=user_id)
     for user in staff.values():
-        _add_member(key, row.id, "staff", user.id, user.name, user.email, None)
+        _add_member(key, row.id, "staff", user.id, user.name, user.email,
+                    staff_phones.get(user.id))
     for person in patients:
         _add_member(key, row.id, "patient", None, person["name"], person.get("email"),
                     person.get("phone"))
