@@ -10,15 +10,27 @@ model. It imports only ``vclinic.api``. See docs/workflows/public_conference.md.
 from __future__ import annotations
 
 import functools
+from pathlib import Path
 from typing import Any
 
 from quart import Blueprint
 
-from vclinic.api import ActorKind, AppContext, BaseModel, Migration, PluginMeta, hookimpl
+from vclinic.api import (
+    ActorKind,
+    AppContext,
+    BaseModel,
+    DashboardSection,
+    Migration,
+    PluginMeta,
+    Principal,
+    hookimpl,
+)
 from vclinic_public_conference import link, model, routes, sms
 from vclinic_public_conference.actor import ConferenceActor, ConferenceKind
 
 VCLINIC_PLUGIN_API = (1, 0)
+
+STATIC = Path(__file__).parent / "static"
 
 
 @hookimpl
@@ -50,3 +62,18 @@ def vclinic_register_blueprints() -> list[Blueprint]:
 @hookimpl
 def vclinic_notification_channels() -> list[Any]:
     return [sms.LogSms()]
+
+
+@hookimpl
+def vclinic_static_dirs() -> dict[str, Path]:
+    return {"/static/conference": STATIC}
+
+
+@hookimpl
+def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
+    if principal.is_guest or principal.is_station:
+        return []
+    if not {"provider", "staff", "admin"} & set(principal.roles):
+        return []
+    return [DashboardSection("conferences", "Scheduler", "/static/conference/scheduler.js",
+                             order=25)]

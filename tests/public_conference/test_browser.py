@@ -1,0 +1,91 @@
+"""The Scheduler in real Chromium: Dr Ada's dashboard lists the conference; its Actions menu
+(the keyboard and touch way to the right-click menu) gets the public link; opening the event
+lists its people, and "Copy Patient Join Link to Clipboard" confirms with a message; a visitor
+on a phone follows the public link."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.fakes import DEMO_PASSWORD, PROVIDER
+from tests.web.browser.harness import NodeThread, expect, signin
+
+PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture(scope="module")
+def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeThread]:
+    running = NodeThread(tmp_path_factory.mktemp("node")).start()
+    yield running
+    running.stop()
+
+
+def _event_type(page: Any) -> dict[str, Any]:
+    """An event type with Video Conferencing and Public Conference (the admin's API)."""
+    return page.evaluate("""async () => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const post = async (path, body) => (await fetch('/api/v1/conferences' + path, {
+        method: 'POST', headers: {'Content-Type': 'application/json',
+                                  'X-CSRF-Token': me.csrf_token},
+        body: JSON.stringify(body)})).json();
+      const type = (await post('/event-types', {name: 'Forum ' + Date.now(),
+        video_conferencing: true, public_conference: true})).event_type;
+      return {type};
+    }""")
+
+
+def test_scheduler_menus_give_links(browser: Any, node: NodeThread) -> None:
+    admin_context = browser.new_context()
+    admin = admin_context.new_page()
+    signin(admin, node.url, "admin@demo.clinic", DEMO_PASSWORD)
+    type_id = _event_type(admin)["type"]["id"]
+    admin_context.close()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=node.url)
+    page = context.new_page()
+    try:
+        signin(page, node.url, PROVIDER, DEMO_PASSWORD)
+        page.evaluate("""async (typeId) => {
+          const me = await (await fetch('/api/v1/me')).json();
+          await fetch('/api/v1/conferences', {method: 'POST', headers: {
+            'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},
+            body: JSON.stringify({type_id: typeId, title: 'Family meeting',
+              starts_at: new Date(Date.now() + 300000).toISOString(), duration_minutes: 45,
+              staff: [me.user.id], patients: [{name: 'Pat Patient'}]})});
+        }""", type_id)
+        page.reload()
+        event = page.locator("li.conference-event").filter(has_text="Family meeting")
+        expect()(event).to_be_visible()
+        event.get_by_role("button", name="Actions for Family meeting").click()
+        menu = event.get_by_role("menu").first
+        for name in ("Join Conference", "Cancel Conference", "Get Public Conference Link",
+                     "Get My Conference Link"):
+            expect()(menu.get_by_role("menuitem", name=name)).to_be_visible()
+        menu.get_by_role("menuitem", name="Get Public Conference Link").click()
+        status = page.locator(".conference-status")
+        expect()(status).to_contain_text("Public Conference Link: " + node.url
+                                         + "/conference/public/")
+        public = status.inner_text().split(": ", 1)[1].strip()
+
+        event.get_by_role("button", name="Open").click()
+        pat = event.locator("li.conference-person").filter(has_text="Pat Patient")
+        pat.click(button="right")
+        pat.get_by_role("menuitem", name="Copy Patient Join Link to Clipboard").click()
+        expect()(status).to_have_text("The link was copied to the clipboard.")
+        copied = page.evaluate("navigator.clipboard.readText()")
+        assert copied.startswith(node.url + "/conference/join/")
+
+        phone = browser.new_context(**PHONE)
+        try:
+            visitor = phone.new_page()
+            answer = visitor.request.post(public, data={"display_name": "Visitor"},
+                                          max_redirects=0)
+            assert answer.status == 303
+        finally:
+            phone.close()
+    finally:
+        context.close()
