@@ -1,7 +1,8 @@
 """The Scheduler in real Chromium: Dr Ada's dashboard lists the conference; its Actions menu
 (the keyboard and touch way to the right-click menu) gets the public link; opening the event
 lists its people, and "Copy Patient Join Link to Clipboard" confirms with a message; a visitor
-on a phone follows the public link."""
+on a phone follows the public link, gives a name and reaches the camera check; once cancelled,
+the link's page says so."""
 
 from __future__ import annotations
 
@@ -82,10 +83,31 @@ def test_scheduler_menus_give_links(browser: Any, node: NodeThread) -> None:
         phone = browser.new_context(**PHONE)
         try:
             visitor = phone.new_page()
-            answer = visitor.request.post(public, data={"display_name": "Visitor"},
-                                          max_redirects=0)
-            assert answer.status == 303
+            visitor.goto(public)
+            expect()(visitor.get_by_role("heading", name="Family meeting")).to_be_visible()
+            visitor.get_by_role("button", name="Join Conference").click()
+            # The name is required: the browser keeps the visitor on the page.
+            assert "/conference/public/" in visitor.url
+            visitor.get_by_label("Your name").fill("Visitor")
+            visitor.get_by_role("button", name="Join Conference").click()
+            visitor.wait_for_url(lambda url: "/preview" in url)
+            me = visitor.evaluate("async () => (await (await fetch('/api/v1/me')).json()).user")
+            assert me["guest"] is True and me["name"] == "Visitor"
         finally:
             phone.close()
+
+        # A cancelled conference's public link says so.
+        event.get_by_role("button", name="Actions for Family meeting").click()
+        event.get_by_role("menuitem", name="Cancel Conference").click()
+        expect()(page.locator("li.conference-event").filter(has_text="Family meeting")
+                 ).to_have_count(0)
+        gone = browser.new_context(**PHONE)
+        try:
+            late = gone.new_page()
+            late.goto(public)
+            expect()(late.get_by_role("heading")).to_have_text("This link cannot be used")
+            expect()(late.locator("main")).to_contain_text("This conference has been cancelled.")
+        finally:
+            gone.close()
     finally:
         context.close()

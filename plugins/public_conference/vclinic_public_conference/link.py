@@ -10,10 +10,11 @@ address without the token.
 
 from __future__ import annotations
 
-from typing import Any
+import html
+from typing import Any, cast
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, Response, g, redirect
+from quart import Blueprint, Response, g, make_response, redirect, request
 from quart_schema import hide, validate_request
 
 from vclinic.api import (
@@ -22,6 +23,7 @@ from vclinic.api import (
     Gone,
     NotFound,
     Unauthorized,
+    VclinicError,
     services,
     set_session_cookie,
     token_hash,
@@ -34,6 +36,45 @@ from vclinic_public_conference.model import Event
 blueprint = Blueprint("public_conference_join", __name__)
 
 _TOKEN_MAX = 128
+
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Conference · vclinic</title><link rel="stylesheet" href="/static/css/app.css"></head>
+<body class="centered"><main class="card" aria-labelledby="page-title">
+<p class="brand brand-large">vclinic</p>
+{content}
+</main></body></html>
+"""
+
+_JOIN = """<h1 id="page-title">{title}</h1>
+<form id="public-join">
+<label for="display-name">Your name</label>
+<input id="display-name" name="display_name" required maxlength="100" autocomplete="name">
+<button type="submit">Join Conference</button>
+</form>
+<p id="public-status" role="status"></p>
+<script type="module" src="/static/conference/public.js"></script>"""
+
+_REFUSED = """<h1 id="page-title">This link cannot be used</h1><p>{message}</p>"""
+
+
+def _wants_html() -> bool:
+    return request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+
+
+async def _page(content: str, status: int = 200) -> Response:
+    page = await make_response(_PAGE.format(content=content), status,
+                               {"Content-Type": "text/html; charset=utf-8",
+                                "Referrer-Policy": "no-referrer"})
+    return cast(Response, page)
+
+
+async def _refused(exc: VclinicError) -> Response:
+    if not _wants_html():
+        raise exc
+    return await _page(_REFUSED.format(message=html.escape(exc.message)), exc.status)
 
 
 class GuestIn(BaseModel):
@@ -60,7 +101,15 @@ def _enter(session_id: str, cookie: str | None) -> Response:
 @hide
 async def follow(token: str) -> Response:
     """A person's own link: signs a patient in as their guest participant, lets the linked
-    staff member (signed in) through, and redirects (303) to the camera check."""
+    staff member (signed in) through, and redirects (303) to the camera check. A link that
+    cannot be used gets a page saying why (JSON for API clients)."""
+    try:
+        return await _follow(token)
+    except VclinicError as exc:
+        return await _refused(exc)
+
+
+async def _follow(token: str) -> Response:
     store = services().store
     found = None
     if token and len(token) <= _TOKEN_MAX:
@@ -82,10 +131,16 @@ async def follow(token: str) -> Response:
 
 @blueprint.get("/conference/public/<token>")
 @hide
-async def public_info(token: str) -> dict[str, Any]:
-    """What the public link is for: the conference's title and that a display name is asked."""
-    row = await _public(token)
-    _usable(row)
+async def public_info(token: str) -> Response | dict[str, Any]:
+    """What the public link is for: the conference's title and that a display name is asked;
+    a browser gets the page asking for the name."""
+    try:
+        row = await _public(token)
+        _usable(row)
+    except VclinicError as exc:
+        return await _refused(exc)
+    if _wants_html():
+        return await _page(_JOIN.format(title=html.escape(row.title)))
     return {"title": row.title, "display_name_required": True}
 
 
