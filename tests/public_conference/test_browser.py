@@ -1,4 +1,6 @@
-"""The Scheduler in real Chromium: Dr Ada's dashboard lists the conference; its Actions menu
+"""The Scheduler in real Chromium: the admin makes an event type with Public Conference (only
+possible once Video Conferencing is on); Dr Ada schedules an event, which confirms the emails,
+and her dashboard lists the conference; its Actions menu
 (the keyboard and touch way to the right-click menu) gets the public link; opening the event
 lists its people, and "Copy Patient Join Link to Clipboard" confirms with a message; a visitor
 on a phone follows the public link, gives a name and reaches the camera check; once cancelled,
@@ -24,25 +26,21 @@ def node(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NodeThread]:
     running.stop()
 
 
-def _event_type(page: Any) -> dict[str, Any]:
-    """An event type with Video Conferencing and Public Conference (the admin's API)."""
-    return page.evaluate("""async () => {
-      const me = await (await fetch('/api/v1/me')).json();
-      const post = async (path, body) => (await fetch('/api/v1/conferences' + path, {
-        method: 'POST', headers: {'Content-Type': 'application/json',
-                                  'X-CSRF-Token': me.csrf_token},
-        body: JSON.stringify(body)})).json();
-      const type = (await post('/event-types', {name: 'Forum ' + Date.now(),
-        video_conferencing: true, public_conference: true})).event_type;
-      return {type};
-    }""")
-
-
 def test_scheduler_menus_give_links(browser: Any, node: NodeThread) -> None:
     admin_context = browser.new_context()
     admin = admin_context.new_page()
     signin(admin, node.url, "admin@demo.clinic", DEMO_PASSWORD)
-    type_id = _event_type(admin)["type"]["id"]
+    admin.goto(f"{node.url}/admin")
+    # Schedule Event Type: "Public Conference" only once "Video Conferencing" is on.
+    public_box = admin.get_by_role("checkbox", name="Public Conference")
+    expect()(public_box).to_be_disabled()
+    admin.locator("#conference-type-name").fill("Open forum")
+    admin.get_by_role("checkbox", name="Video Conferencing").check()
+    expect()(public_box).to_be_enabled()
+    public_box.check()
+    admin.locator(".conference-type-form").get_by_role("button", name="Save").click()
+    expect()(admin.locator(".conference-types")).to_contain_text(
+        "Open forum · Video Conferencing · Public Conference")
     admin_context.close()
 
     context = browser.new_context(viewport={"width": 1280, "height": 800})
@@ -50,15 +48,22 @@ def test_scheduler_menus_give_links(browser: Any, node: NodeThread) -> None:
     page = context.new_page()
     try:
         signin(page, node.url, PROVIDER, DEMO_PASSWORD)
-        page.evaluate("""async (typeId) => {
-          const me = await (await fetch('/api/v1/me')).json();
-          await fetch('/api/v1/conferences', {method: 'POST', headers: {
-            'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},
-            body: JSON.stringify({type_id: typeId, title: 'Family meeting',
-              starts_at: new Date(Date.now() + 300000).toISOString(), duration_minutes: 45,
-              staff: [me.user.id], patients: [{name: 'Pat Patient'}]})});
-        }""", type_id)
-        page.reload()
+        # Schedule Event: saving confirms the emails to the people linked.
+        page.get_by_role("button", name="Schedule Event").click()
+        form = page.locator(".conference-event-form")
+        form.get_by_label("Event type").select_option(label="Open forum (Public Conference)")
+        form.get_by_label("Title").fill("Family meeting")
+        start = page.evaluate("""() => { const d = new Date(Date.now() + 300000);
+          d.setMinutes(d.getMinutes() - d.getTimezoneOffset());
+          return d.toISOString().slice(0, 16); }""")
+        form.get_by_label("Start").fill(start)
+        form.get_by_label("Duration (minutes)").fill("45")
+        form.get_by_label("Dr Ada Lovelace").check()
+        form.get_by_label("Patient name (optional)").fill("Pat Patient")
+        form.get_by_role("button", name="Save").click()
+        status = page.locator(".conference-status")
+        expect()(status).to_have_text("Emails will be sent to the 1 staff member and 1 patient "
+                                      "linked to the event.")
         event = page.locator("li.conference-event").filter(has_text="Family meeting")
         expect()(event).to_be_visible()
         event.get_by_role("button", name="Actions for Family meeting").click()
@@ -67,7 +72,6 @@ def test_scheduler_menus_give_links(browser: Any, node: NodeThread) -> None:
                      "Get My Conference Link"):
             expect()(menu.get_by_role("menuitem", name=name)).to_be_visible()
         menu.get_by_role("menuitem", name="Get Public Conference Link").click()
-        status = page.locator(".conference-status")
         expect()(status).to_contain_text("Public Conference Link: " + node.url
                                          + "/conference/public/")
         public = status.inner_text().split(": ", 1)[1].strip()

@@ -113,3 +113,10 @@ async def test_the_scheduler_lists_the_events_not_yet_over(office: Office) -> No
     listed = ok(await office.grace.request("GET", API))["events"]
     assert [e["id"] for e in listed] == [soon["id"]]
     assert {m["name"] for m in listed[0]["members"]} >= {"Dr Ada Lovelace", "Pat Patient"}
+
+
+async def test_the_staff_an_event_can_link(office: Office) -> None:
+    staff = ok(await office.ada.request("GET", f"{API}/staff"))["staff"]
+    names = [s["name"] for s in staff]
+    assert "Dr Ada Lovelace" in names and "Dr Grace Hopper" in names
+    assert names == sorted(names)

@@ -75,5 +75,9 @@ def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
         return []
     if not {"provider", "staff", "admin"} & set(principal.roles):
         return []
-    return [DashboardSection("conferences", "Scheduler", "/static/conference/scheduler.js",
-                             order=25)]
+    sections = [DashboardSection("conferences", "Scheduler", "/static/conference/scheduler.js",
+                                 order=25)]
+    if "admin" in principal.roles:
+        sections.append(DashboardSection("conference-types", "Public Conference",
+                                         "/static/conference/admin.js", order=65, page="admin"))
+    return sections

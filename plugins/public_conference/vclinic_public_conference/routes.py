@@ -16,6 +16,7 @@ from vclinic.api import (
     Forbidden,
     NewSession,
     Notice,
+    User,
     current_principal,
     link_base,
     require_admin,
@@ -114,6 +115,17 @@ async def list_event_types() -> dict[str, Any]:
 def _type_body(row: EventType) -> dict[str, Any]:
     return {"id": row.id, "name": row.name, "video_conferencing": row.video_conferencing,
             "public_conference": row.public_conference}
+
+
+@blueprint.get("/staff")
+@tag(["conferences"])
+@require_staff
+async def list_staff() -> dict[str, Any]:
+    """The practice's active users an event can link (no requester stations), by name."""
+    org_id = current_principal().org_id
+    rows = await services().store.run(lambda: list(User.select().where(
+        User.organisation == org_id, User.is_active, ~User.is_station).order_by(User.name)))
+    return {"staff": [{"id": u.id, "name": u.name} for u in rows]}
 
 
 # Events ---------------------------------------------------------------------------------------

@@ -113,6 +113,58 @@ function eventRow(event, status, refresh) {
   return row;
 }
 
+function field(id, label, attrs = {}) {
+  const input = el("input", { id, name: id, ...attrs });
+  return [el("label", { for: id, text: label }), input];
+}
+
+// Schedule Event: type, title, start, duration, the staff members and one patient to link.
+async function eventForm(status, refresh) {
+  const [{ event_types: types }, { staff }] = await Promise.all([
+    api("GET", "/conferences/event-types"), api("GET", "/conferences/staff")]);
+  const type = el("select", { id: "conference-type", name: "type" },
+    ...types.filter((t) => t.video_conferencing).map((t) => el("option", { value: t.id,
+      text: t.public_conference ? `${t.name} (Public Conference)` : t.name })));
+  const people = el("fieldset", {}, el("legend", { text: "Staff members" }),
+    ...staff.map((u) => el("label", {}, el("input", { type: "checkbox", value: u.id,
+                                                       name: "staff" }), ` ${u.name}`)));
+  const form = el("form", { class: "conference-event-form", hidden: "" },
+    el("label", { for: "conference-type", text: "Event type" }), type,
+    ...field("conference-title", "Title", { required: "", maxlength: "200" }),
+    ...field("conference-start", "Start", { type: "datetime-local", required: "" }),
+    ...field("conference-minutes", "Duration (minutes)", { type: "number", min: "5",
+                                                          max: "480", value: "60" }),
+    people,
+    ...field("conference-patient", "Patient name (optional)", { maxlength: "200" }),
+    ...field("conference-patient-email", "Patient email", { type: "email" }),
+    ...field("conference-patient-phone", "Patient mobile", { type: "tel" }),
+    el("button", { type: "submit", text: "Save" }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const value = (id) => form.querySelector(`#${id}`).value.trim();
+    const patient = value("conference-patient");
+    try {
+      const saved = await api("POST", "/conferences", {
+        type_id: type.value, title: value("conference-title"),
+        starts_at: new Date(value("conference-start")).toISOString(),
+        duration_minutes: Number(value("conference-minutes")),
+        staff: [...form.querySelectorAll("input[name=staff]:checked")].map((i) => i.value),
+        patients: patient ? [{ name: patient, email: value("conference-patient-email") || null,
+                               phone: value("conference-patient-phone") || null }] : [],
+      });
+      say(status, saved.confirmation);
+      form.reset();
+      form.hidden = true;
+      await refresh();
+    } catch (error) {
+      say(status, errorText(error));
+    }
+  });
+  const open = el("button", { type: "button", text: "Schedule Event" });
+  open.addEventListener("click", () => { form.hidden = !form.hidden; });
+  return [open, form];
+}
+
 export default async function render(element) {
   if (!document.querySelector(`link[href="${STYLESHEET}"]`)) {
     document.head.append(el("link", { rel: "stylesheet", href: STYLESHEET }));
@@ -120,6 +172,7 @@ export default async function render(element) {
   const list = el("ul", { class: "conference-events" });
   const status = el("p", { class: "conference-status", role: "status" });
   element.replaceChildren(list, status);
+  element.prepend(...await eventForm(status, refresh).catch(() => []));
   async function refresh() {
     try {
       const { events } = await api("GET", "/conferences");
