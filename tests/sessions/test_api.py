@@ -265,3 +265,28 @@ async def _refused_everywhere(chair: Client, garbage: str) -> None:
         answer = await chair.request(method, path, json=body)
         assert answer.status_code == 404, (method, path, answer.status_code)
         assert answer.json()["error"]["code"] == "session_not_found"
+
+
+async def test_times_from_a_plugin_are_stored_or_refused_and_the_session_lives_on(
+        node, clients) -> None:
+    """The session service takes aware datetimes or ISO strings with an offset; anything else
+    is a clear 400 ``invalid_time``, and the session keeps working (no crashed actor)."""
+    import datetime as dt
+
+    import pytest
+
+    from vclinic.errors import BadRequest
+
+    chair = await provider(clients)
+    sid = (await start_session(chair))["session"]["id"]
+    principal = await resolve_principal(node.context, chair.cookie)
+    sessions = node.context.sessions
+    for bad in ("tomorrow", "2030-01-01T10:00:00", dt.datetime(2030, 1, 1, 10)):
+        with pytest.raises(BadRequest) as refused:
+            await sessions.update(principal, sid, {"ends_at": bad})
+        assert refused.value.code == "invalid_time"
+    end = dt.datetime(2030, 1, 1, 10, tzinfo=dt.UTC)
+    await sessions.update(principal, sid, {"ends_at": end, "name": "Still here"})
+    detail = (await chair.request("GET", f"/api/v1/sessions/{sid}")).json()
+    assert detail["session"]["name"] == "Still here"
+    assert dt.datetime.fromisoformat(detail["session"]["ends_at"]) == end

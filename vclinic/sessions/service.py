@@ -9,6 +9,7 @@ and sends every change to a live session to its SessionActor. It implements
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -281,6 +282,9 @@ class SessionService:
         """Change settings and, given ``roster`` (``(user_id, role)``), make it the
         Participants from Your Practice list; all of it applies, or none."""
         _practice_only(principal)
+        # Times may come as aware datetimes (plugins) or ISO strings (the API): stored as ISO.
+        changes = {key: value.isoformat() if isinstance(value, dt.datetime)
+                   and value.tzinfo is not None else value for key, value in changes.items()}
         if changes.get("patient_id"):
             await self.store.run(directory.check_patient, principal.org_id,
                                  changes["patient_id"])

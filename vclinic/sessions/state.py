@@ -8,6 +8,7 @@ connections are in, grace epochs) lives here too; the rows of record are in the 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -318,6 +319,10 @@ class SessionState:
                              code="invalid_access_level")
         if "name" in changes and not str(changes["name"] or "").strip():
             raise BadRequest("A session needs a name.", code="invalid_name")
+        for key in ("scheduled_at", "ends_at"):
+            if key in changes and changes[key] is not None and not _is_instant(changes[key]):
+                raise BadRequest(f"{key} must be a date and time with its UTC offset.",
+                                 code="invalid_time", field=key)
         events: list[Any] = self._set_roster(c.roster) if c.roster is not None else []
         for key, value in changes.items():
             setattr(self.info, key, value.strip() if key == "name" else value)
@@ -423,3 +428,13 @@ class SessionState:
                 self._touch(person)
                 events.append(m.GraceStarted(person.id, person.epoch))
         return events
+
+
+def _is_instant(value: Any) -> bool:
+    """True for an ISO 8601 date and time with an offset (how settings store times)."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return dt.datetime.fromisoformat(value).tzinfo is not None
+    except ValueError:
+        return False
