@@ -13,7 +13,8 @@ typed and stays compatible within a major :data:`PLUGIN_API_VERSION`.
 - The node's services, :class:`AppContext` (also :data:`NodeServices`): the :class:`Store`, the
   :class:`SessionService` (sessions, links, guests), notifications (:class:`Notifications`
   sending a :class:`Notice` through every channel; ``notify`` for a user's bell), the
-  :class:`Timers` and the event bus, the actor registry and saved actor states. Actor kinds
+  :class:`Timers` and the event bus, the :class:`Clock` (``services.clock.now()``; tests give
+  the node a :class:`ManualClock`), the actor registry and saved actor states. Actor kinds
   receive it in ``vclinic_register_actor_kinds(services)``.
 - Actors: :class:`Actor`, :class:`ActorContext`, :class:`Address`, :class:`ActorRef`.
 - Data: :class:`BaseModel` and the fields, the core's records a workflow reads
@@ -46,6 +47,7 @@ from vclinic.api.web import (
     services,
     set_session_cookie,
 )
+from vclinic.clock import Clock, ManualClock
 from vclinic.context import AppContext
 from vclinic.errors import (
     BadRequest,
@@ -118,6 +120,7 @@ __all__ = [
     "AppContext",
     "BadRequest",
     "BaseModel",
+    "Clock",
     "Conflict",
     "Connection",
     "DashboardSection",
@@ -128,6 +131,7 @@ __all__ = [
     "Inbound",
     "JSONTextField",
     "JoinDecision",
+    "ManualClock",
     "Migration",
     "NewSession",
     "NodeServices",

@@ -83,7 +83,7 @@ def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
 async def vclinic_join_policy(session: SessionRef, principal: Principal,
                               ) -> JoinDecision | None:
     # The session gateway asks inside a request or a /ws message of this node.
-    return await policy.check(services().store, session, principal)
+    return await policy.check(services().store, session, principal, services().clock.now())
 
 
 @hookimpl

@@ -30,7 +30,6 @@ from vclinic.api import (
     audit,
     enqueue_email,
     token_hash,
-    utcnow,
 )
 from vclinic_visits import events as e
 from vclinic_visits import message as m
@@ -102,17 +101,17 @@ class VisitActor(Actor):
         return row  # type: ignore[no-any-return]
 
     async def _body(self, visit: Visit) -> dict[str, Any]:
-        return await self.services.store.run(record.visit_body, visit, utcnow())  # type: ignore[no-any-return]
+        now = self.services.clock.now()
+        return await self.services.store.run(record.visit_body, visit, now)  # type: ignore[no-any-return]
 
-    @staticmethod
-    def _open_for_video(visit: Visit, employee: bool = True) -> None:
+    def _open_for_video(self, visit: Visit, employee: bool = True) -> None:
         """Refuse when the visit can have no video session now (the seed's rules)."""
         if visit.status == "cancelled":
             raise Gone(rules.CANCELLED, code="visit_cancelled")
         if visit.session_ended_at is not None:
             raise Gone(rules.SESSION_OVER if employee else rules.CLIENT_SESSION_OVER,
                        code="session_over")
-        if not rules.link_open(visit.ends_at, utcnow()):
+        if not rules.link_open(visit.ends_at, self.services.clock.now()):
             raise Gone(rules.LINK_EXPIRED if employee else rules.CLIENT_LINK_EXPIRED,
                        code="link_expired")
 
@@ -144,7 +143,7 @@ class VisitActor(Actor):
             visit.session_id = session_id
         token = invite_token(self.services.sessions.link_key, visit.id, visit.invite_generation)
         link = f"{c.base_url.rstrip('/')}/visits/join/{token}"
-        sent_at = utcnow()
+        sent_at = self.services.clock.now()
 
         def save() -> None:
             VisitInvite.insert(token_hash=token_hash(token), visit_id=visit.id,
@@ -275,7 +274,7 @@ class VisitActor(Actor):
                 raise Conflict("You have already clocked in to this visit.",
                                code="already_clocked_in")
             TimeRecord.create(visit_id=visit.id, employee_id=visit.employee_id,
-                              clock_in_at=utcnow())
+                              clock_in_at=self.services.clock.now())
             audit.record(visit.organisation_id, c.principal.user_id, "visits.clocked_in",
                          visit.id)
 
@@ -296,7 +295,7 @@ class VisitActor(Actor):
             await self._close_session(visit, c.principal, "clock_out")
 
         def save() -> None:
-            TimeRecord.update(clock_out_at=utcnow()).where(
+            TimeRecord.update(clock_out_at=self.services.clock.now()).where(
                 TimeRecord.visit_id == visit.id).execute()
             audit.record(visit.organisation_id, c.principal.user_id, "visits.clocked_out",
                          visit.id)
@@ -334,8 +333,10 @@ class VisitActor(Actor):
         session_id = visit.session_id
         await self.services.sessions.close(principal, session_id)
 
+        ended_at = self.services.clock.now()
+
         def save() -> None:
-            Visit.update(session_ended_at=utcnow()).where(Visit.id == visit.id).execute()
+            Visit.update(session_ended_at=ended_at).where(Visit.id == visit.id).execute()
             audit.record(visit.organisation_id, principal.user_id, "visits.session_ended",
                          visit.id, session_id)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from vclinic.api import JoinDecision, Principal, SessionRef, Store, utcnow
+from vclinic.api import JoinDecision, Principal, SessionRef, Store
 from vclinic_visits import record, rules
 from vclinic_visits.model import Visit
 
@@ -41,7 +41,8 @@ def decide(visit: Visit | None, session_id: str, principal: Principal,
     return None
 
 
-async def check(store: Store, session: SessionRef, principal: Principal) -> JoinDecision | None:
+async def check(store: Store, session: SessionRef, principal: Principal,
+                now: dt.datetime) -> JoinDecision | None:
     if session.workflow != "visits":
         return None
 
@@ -51,4 +52,4 @@ async def check(store: Store, session: SessionRef, principal: Principal) -> Join
         return visit, clocked
 
     visit, clocked = await store.run(read)
-    return decide(visit, session.id, principal, clocked, utcnow())
+    return decide(visit, session.id, principal, clocked, now)
