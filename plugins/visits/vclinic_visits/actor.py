@@ -153,7 +153,8 @@ class VisitActor(Actor):
                              "visits.invite_link_copied", visit.id)
                 return
             employee = User.get_by_id(visit.employee_id)
-            subject, body = _email(client, employee.name, visit, link)
+            zone = record.org_timezone(visit.organisation_id)
+            subject, body = _email(client, employee.name, visit, link, zone)
             enqueue_email(str(client.email), subject, body, kind="visits.invite")
             Visit.update(last_invite_at=sent_at, time_changed=False).where(
                 Visit.id == visit.id).execute()
@@ -345,10 +346,11 @@ class VisitActor(Actor):
                                                   principal.user_id, session_id, reason))
 
 
-def _email(client: Client, employee_name: str, visit: Visit, link: str) -> tuple[str, str]:
-    """The invite email to the client (to the client only: it may name them)."""
-    when = (f"{visit.starts_at:%A %d %B %Y}, {visit.starts_at:%H:%M} to "
-            f"{visit.ends_at:%H:%M} (UTC)")
+def _email(client: Client, employee_name: str, visit: Visit, link: str,
+           zone: str | None) -> tuple[str, str]:
+    """The invite email to the client (to the client only: it may name them), with the
+    visit's times in the organisation's time zone ``zone`` (UTC when none is set)."""
+    when = rules.visit_times(visit.starts_at, visit.ends_at, zone)
     changed = visit.time_changed
     subject = "The time of your virtual visit changed" if changed else "Your virtual visit"
     lines = [f"Hello {client.first_name},", ""]

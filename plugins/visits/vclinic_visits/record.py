@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from vclinic.api import BadRequest, Conflict, NotFound, User, UserRole, audit
+from vclinic.api import BadRequest, Conflict, NotFound, Organisation, User, UserRole, audit
 from vclinic_visits import rules
 from vclinic_visits.model import Client, ServiceCode, TimeRecord, Visit, VisitInvite, VisitSession
 
@@ -205,3 +205,11 @@ def visit_of_token(token_hash: str) -> tuple[str, str, int] | None:
         return None
     visit = Visit.get_or_none(Visit.id == row.visit_id)
     return None if visit is None else (visit.id, visit.organisation_id, row.generation)
+
+
+def org_timezone(org_id: str) -> str | None:
+    """The organisation's time zone (its ``timezone`` setting, as the admin page sets it), or
+    None until one is chosen."""
+    org = Organisation.get_or_none(Organisation.id == org_id)
+    zone = (org.settings or {}).get("timezone") if org is not None else None
+    return zone if isinstance(zone, str) and zone else None

@@ -67,6 +67,16 @@ def local_time(when: dt.datetime, zone: str | None) -> str:
     return when.astimezone(time_zone(zone)).strftime("%H:%M")
 
 
+def visit_times(starts_at: dt.datetime, ends_at: dt.datetime, zone: str | None) -> str:
+    """A visit's day and times in ``zone`` for an email: "Monday 02 March 2026, 10:00 to 11:00
+    (Europe/Paris)" (the end's date too when it falls on another day)."""
+    tz = time_zone(zone)
+    start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%A %d %B %Y}, {end:%H:%M}"
+    name = zone if tz is not dt.UTC and zone else "UTC"
+    return f"{start:%A %d %B %Y}, {start:%H:%M} to {until} ({name})"
+
+
 def day_bounds(day: dt.date, zone: str | None) -> tuple[dt.datetime, dt.datetime]:
     """The start and end (exclusive) of ``day`` in ``zone``, in UTC."""
     tz = time_zone(zone)
