@@ -52,7 +52,9 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     #: Port the HTTP server listens on (0 picks a free one).
     port: Annotated[int, Field(ge=0, le=65535)] = 8000
-    #: URL the browser uses to reach the server; WebSocket and CSRF Origin checks accept it.
+    #: URL the browser uses to reach the server; WebSocket and CSRF Origin checks accept it;
+    #: emailed links lead there (required for them unless the node is reached on its own
+    #: loopback address).
     public_url: str = ""
     #: Further origins allowed to open ``/ws`` and to make cookie-authenticated writes.
     allowed_origins: StrList = ()

@@ -67,6 +67,18 @@ def test_memory_stays_bounded_under_many_keys() -> None:
     assert len(limiter) == 1
 
 
+def test_made_up_keys_cannot_flush_a_lockout_out_of_memory() -> None:
+    limiter = SigninLimiter(attempts=3, window_seconds=60, clock=Clock(), max_keys=50)
+    victim = ["account:victim@example.org"]
+    for _ in range(3):
+        limiter.failed(victim)
+    for i in range(5000):  # a stranger fails once with each of many made-up emails
+        limiter.failed([f"account:made-up-{i}@example.org"])
+    assert len(limiter) == 50
+    with pytest.raises(RateLimited):
+        limiter.check(victim)
+
+
 async def test_uses_trio_time_by_default(autojump_clock: trio.testing.MockClock) -> None:
     limiter = SigninLimiter(attempts=1, window_seconds=30)
     limiter.failed(["account:a@example.org"])

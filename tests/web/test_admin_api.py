@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.fakes import ADMIN, DEMO_PASSWORD, PROVIDER, STATION, Client
+from vclinic.notifications.email import OutboxEmail
 from vclinic.server.run import Running
 from vclinic.store import AuditEvent
 
@@ -250,3 +251,31 @@ async def test_admin_endpoints_are_documented_in_openapi(client: Client) -> None
                          ("/api/v1/on_demand/public-page", "get")):
         operation = paths[path][method]
         assert operation.get("description") or operation.get("summary"), path
+
+
+async def test_a_forged_host_never_chooses_where_an_emailed_link_leads(node: Running,
+                                                                       client: Client) -> None:
+    """Without ``public_url``, emailed links use the request's host only when it is this
+    machine; a Host header naming another site is refused and nothing is queued."""
+    # A client that sends both (a script, or a proxy passing Host on): the Origin check passes.
+    forged_headers = {"Host": "attacker.example", "Origin": "http://attacker.example"}
+
+    async def queued() -> int:
+        return await node.context.store.run(lambda: OutboxEmail.select().count())
+
+    await client.signin(ADMIN)
+    ada = (await _users(client))[PROVIDER]
+    before = await queued()
+    forged = await client.request("POST", f"/api/v1/users/{ada['id']}/password-reset-email",
+                                  headers=forged_headers)
+    assert forged.status_code == 409, forged.text
+    assert forged.json()["error"]["code"] == "public_url_required"
+    invited = await client.request("POST", "/api/v1/users", headers=forged_headers,
+                                   json={"email": "new@demo.clinic", "name": "New Person",
+                                         "role": "provider", "invite": True})
+    assert invited.status_code == 409
+    assert await queued() == before
+    assert "new@demo.clinic" not in await _users(client)
+    # From this machine's own address the link is sent as before.
+    sent = await client.request("POST", f"/api/v1/users/{ada['id']}/password-reset-email")
+    assert sent.status_code == 202 and await queued() == before + 1

@@ -2,7 +2,8 @@
 
 In memory, per node: a guessing attack spread over nodes gets ``attempts`` tries per node and
 window, which still makes guessing impractical. Memory is bounded: each key keeps at most
-``attempts`` timestamps, and past ``max_keys`` keys the least recently failed are dropped.
+``attempts`` timestamps, and past ``max_keys`` keys the least recently failed key that is not
+locked out is dropped.
 """
 
 from __future__ import annotations
@@ -94,6 +95,16 @@ class SigninLimiter:
         # Keys are ordered by their latest failure, so the expired ones form a prefix.
         while self._failures:
             times = next(iter(self._failures.values()))
-            if times[-1] > now - self.window and len(self._failures) <= self.max_keys:
+            if times[-1] > now - self.window:
                 break
             self._failures.popitem(last=False)
+        # Over the bound, forget the least recently failed key that is not locked out: failing
+        # once each with made-up keys must not flush a lockout out of memory. Only when every
+        # key is locked out does the least recent one go.
+        while len(self._failures) > self.max_keys:
+            unlocked = next((key for key, times in self._failures.items()
+                             if len(times) < self.attempts), None)
+            if unlocked is None:
+                self._failures.popitem(last=False)
+            else:
+                del self._failures[unlocked]

@@ -32,6 +32,7 @@ STAFF_ROLES = ("provider", "staff", "admin")
 current_principal = security.current_principal
 require = security.require
 origin_allowed = security.origin_allowed
+link_base = security.link_base
 
 
 def services() -> AppContext:

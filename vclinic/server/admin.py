@@ -10,12 +10,12 @@ from __future__ import annotations
 from typing import Any, cast
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, Response, make_response, request
+from quart import Blueprint, Response, make_response
 from quart_schema import tag, validate_querystring, validate_request
 
 from vclinic.accounts import activity, membership, organisation, reset, service
 from vclinic.errors import BadRequest
-from vclinic.server.security import ctx, current_principal, require
+from vclinic.server.security import ctx, current_principal, link_base, require
 from vclinic.sessions.link import link_key
 
 blueprint = Blueprint("admin_api", __name__, url_prefix="/api/v1")
@@ -87,7 +87,7 @@ async def email_password_reset(user_id: str) -> tuple[dict[str, Any], int]:
     """Email the account a link to set a new password (valid 24 hours, once) through the
     outbox; 202 once queued. 409 ``user_inactive`` for a deactivated account."""
     app, principal = ctx(), current_principal()
-    base = app.settings.public_url or request.host_url
+    base = link_base()
     await reset.email_reset(app.store, link_key(app.settings.data_dir), principal.org_id,
                             principal.user_id, user_id, base)
     app.mailer.wake()

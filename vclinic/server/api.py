@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, request
+from quart import Blueprint
 from quart_schema import document_response, tag, validate_querystring, validate_request
 
 from vclinic import accounts
 from vclinic.accounts import reset
 from vclinic.errors import BadRequest
-from vclinic.server.security import ctx, current_principal, require
+from vclinic.server.security import ctx, current_principal, link_base, require
 from vclinic.sessions.link import link_key
 from vclinic.store.cursor import DEFAULT_LIMIT, MAX_LIMIT
 
@@ -81,7 +81,7 @@ async def create_user(data: NewUserBody) -> tuple[dict[str, Any], int]:
         user = await reset.invite_user(
             app.store, link_key(app.settings.data_dir), principal.org_slug, principal.user_id,
             data.email, data.role, data.name, data.station,
-            app.settings.public_url or request.host_url)
+            link_base())
         app.mailer.wake()
     else:
         if data.password is None:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from quart import Request, current_app, g, request
 
 from vclinic import accounts
 from vclinic.context import AppContext
-from vclinic.errors import Forbidden, Unauthorized
+from vclinic.errors import Conflict, Forbidden, Unauthorized
 from vclinic.sessions.link import resolve_guest
 
 COOKIE = "vclinic_session"
@@ -124,3 +125,25 @@ def require(*roles: str) -> Callable[[F], F]:
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+#: Host names that can only mean this machine: a development node reached from its own browser.
+_LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def link_base(req: Request | None = None) -> str:
+    """Where links sent out of band (emails, SMS) point: ``public_url``.
+
+    Without it, the request's own address is used only when it names this machine (a
+    development node); otherwise 409 ``public_url_required``, because the Host header is the
+    client's to choose and must never decide where a password-reset or join link leads.
+    """
+    req = req if req is not None else request
+    settings = ctx().settings
+    if settings.public_url:
+        return str(settings.public_url)
+    host = urlsplit(req.host_url).hostname or ""
+    if host in _LOCAL_HOSTS or (host == settings.host and settings.host not in ("0.0.0.0", "::")):
+        return str(req.host_url)
+    raise Conflict("Set public_url in the configuration so that emailed links lead to this "
+                   "server.", code="public_url_required")

@@ -12,7 +12,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
-from quart import Blueprint, request
+from quart import Blueprint
 from quart_schema import tag, validate_querystring, validate_request
 
 from vclinic.api import (
@@ -20,6 +20,7 @@ from vclinic.api import (
     BadRequest,
     NotFound,
     current_principal,
+    link_base,
     require,
     require_admin,
     services,
@@ -116,7 +117,7 @@ async def _call(visit_id: str, command: m.Command) -> dict[str, Any]:
 
 
 def _base_url() -> str:
-    return services().settings.public_url or request.host_url
+    return link_base()
 
 
 # Clients and service codes (admins) ------------------------------------------------------------

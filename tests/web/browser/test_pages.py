@@ -155,3 +155,15 @@ def test_no_serious_accessibility_violations(node: NodeThread, context: Any, axe
     wait_for(page, "document.body.dataset.ready || document.body.dataset.ended")
     found["call"] = serious_violations(page, axe)
     assert {name: v for name, v in found.items() if v} == {}
+
+
+def test_join_without_a_link_says_what_to_do_without_a_page_error(node: NodeThread,
+                                                                   context: Any) -> None:
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{node.url}/join")
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.locator("#join-what").inner_text() == "Open the session link you were sent again."
+    assert page.locator("#join-form").is_hidden()
+    assert errors == []

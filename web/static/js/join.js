@@ -28,12 +28,13 @@ try {
 } catch (error) {
   what.textContent = linkProblem(error);
   what.classList.add("error");
-  document.body.dataset.ready = "true";
-  throw error;
 }
 
 // Signed-in colleagues go straight on; sessions for the practice only need a sign-in first.
-if (info.next) {
+// Without a link (info unset) the message above says what to do: nothing else to offer.
+if (!info) {
+  form.hidden = true;
+} else if (info.next) {
   window.location.replace(safeNext(info.next));
 } else if (info.sign_in_required) {
   what.textContent = "This session is for people of the practice: sign in to join.";
