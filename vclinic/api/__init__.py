@@ -4,7 +4,7 @@ A plugin imports from here (and its own package) and nothing else of ``vclinic``
 ``tests/plugins/test_facade_only.py`` fails when a bundled plugin does. Everything here is
 typed and stays compatible within a major :data:`PLUGIN_API_VERSION`.
 
-- Hooks: :data:`hookimpl` and the values hooks return (:class:`ActorKind`,
+- Hooks: :data:`hookimpl` and the values hooks return (:class:`ActorKind`, :class:`CallPage`,
   :class:`DashboardSection`, :class:`JoinDecision`, :class:`Migration`,
   :class:`NotificationChannel`, :class:`PluginMeta`, :data:`WsHandler`).
 - Routes: guards (:func:`require`, :func:`require_signin`, :func:`require_staff`,
@@ -80,6 +80,7 @@ from vclinic.notifications.notice import Notice
 from vclinic.notifications.service import Notifications
 from vclinic.plugins import (
     ActorKind,
+    CallPage,
     DashboardSection,
     JoinDecision,
     Migration,
@@ -121,6 +122,7 @@ __all__ = [
     "AppContext",
     "BadRequest",
     "BaseModel",
+    "CallPage",
     "Clock",
     "Conflict",
     "Connection",

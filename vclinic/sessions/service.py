@@ -203,7 +203,8 @@ class SessionService:
         ref = await self.store.run(directory.session_ref, session_id)
         if ref is None:
             raise NotFound("There is no such session.", code="session_not_found")
-        decision = await self.plugins.join_policy(SessionRef(**ref), principal)
+        session_ref = SessionRef(**ref)
+        decision = await self.plugins.join_policy(session_ref, principal)
         if decision is not None and not decision.allowed:
             raise Forbidden(decision.message or "You may not join this session.",
                             code=decision.code or "join_refused")
@@ -219,6 +220,9 @@ class SessionService:
         if consent_recording is not None:
             await self.audit(principal, "consent.recording_given" if consent_recording
                              else "consent.recording_declined", *targets)
+        page = await self.plugins.call_page(session_ref, principal)
+        if page is not None:
+            reply["call_page"] = page.as_json()
         return reply
 
     async def leave(self, principal: Principal, session_id: str, participant_id: str,

@@ -326,7 +326,7 @@ class VisitActor(Actor):
             raise Conflict("There is no active virtual session for this visit.",
                            code="no_active_session")
         await self._close_session(visit, c.principal, "hang_up")
-        return {"message": "Your session with the client is over. You can now close the page.",
+        return {"message": rules.HUNG_UP,
                 "visit": await self._body(await self._visit())}
 
     async def _close_session(self, visit: Visit, principal: Principal, reason: str) -> None:

@@ -29,6 +29,11 @@ CANCELLED = "This visit was cancelled."
 NOT_VIRTUAL = "This visit's service code does not allow virtual visits."
 RESEND_AFTER_CHANGE = ("The time of the visit was changed: you will need to resend the invite "
                        "to the client.")
+HANG_UP_WARNING = ("Hanging up ends the video session with the client: no new video session "
+                   "can be opened for this visit.")
+HUNG_UP = "Your session with the client is over. You can now close the page."
+CLIENT_LEFT = ("The client has left the session. The session stays open: the client can rejoin "
+               "with the same link.")
 STILL_ACTIVE = ("The virtual session is still active. Remember to hang up the video call as "
                 "well.")
 

@@ -20,6 +20,9 @@ const state = {
   session: null, you: null, peer: null, stream: null, screen: null, iceServers: [],
   audioMuted: false, videoMuted: false, facingMode: "user", ended: false, mediaStarted: false,
   recording: { state: "stopped" }, enteredRole: null, recordBusy: false, timeUp: false,
+  // What the session's workflow plugin says Hang Up does for you (docs/plugins.md,
+  // vclinic_call_page): a confirmation, an end endpoint, the ended page's words.
+  callPage: {}, hangingUp: false,
 };
 const $ = (id) => document.getElementById(id);
 const chairTools = new ChairTools({ sessionId, status: (...args) => status(...args),
@@ -207,6 +210,7 @@ async function enter() {
   state.enteredRole = reply.you.role;
   state.recording = reply.recording || { state: "stopped" };
   state.iceServers = reply.ice_servers || [];
+  state.callPage = reply.call_page || {};
   participants.clear();
   for (const p of reply.participants || []) participants.set(p.id, p);
   if (!participants.has(reply.you.id)) {
@@ -444,12 +448,30 @@ function end(title, text, canRejoin = true, why = "left") {
 }
 
 async function hangUp() {
+  const page = state.callPage;
+  if (page.hang_up_confirm && !window.confirm(page.hang_up_confirm)) return;
+  if (page.hang_up_path) {
+    // The workflow ends its session: the session.closed that follows is ours, not the Chair's.
+    state.hangingUp = true;
+    let answer;
+    try {
+      answer = await api("POST", page.hang_up_path, {});
+    } catch (error) {
+      state.hangingUp = false;
+      status(error.message, "error");
+      return;
+    }
+    end((answer && answer.message) || page.ended_title || "The session has ended",
+      page.ended_text || "", false, "closed");
+    return;
+  }
   try {
     await socket.request("session.leave", { session_id: sessionId });
   } catch {
     // Leaving still ends the call here; the server drops the participant after its grace period.
   }
-  end("You left the session", "The session is still open for the others.");
+  end(page.ended_title || "You left the session",
+    page.ended_text || "The session is still open for the others.");
 }
 
 function revoked({ source }) {
@@ -557,6 +579,9 @@ socket.on("session.participant_joined", ({ participant }) => { upsert(participan
 socket.on("session.participant_updated", ({ participant }) => { upsert(participant); render(); });
 socket.on("session.participant_left", ({ participant_id: id }) => {
   const known = participants.get(id);
+  if (known && known.kind === "guest" && state.callPage.guest_left_notice) {
+    status(state.callPage.guest_left_notice, "warning");
+  }
   if (known && known.state !== "removed") upsert({ id, state: "left" });
   tiles.removeParticipant(id);
   render();
@@ -594,7 +619,7 @@ socket.on("session.updated", ({ session }) => {
 });
 socket.on("session.removed", removed);
 socket.on("session.recording", recordingChanged);
-socket.on("session.closed", () => end("The session has ended",
+socket.on("session.closed", () => state.hangingUp || end("The session has ended",
   "The Session Chair ended the session for everyone.", false, "closed"));
 socket.on("media.server_offer", (data) => state.peer && state.peer.handleServerOffer(data)
   .catch((error) => console.error("server offer failed", error)));
