@@ -619,8 +619,11 @@ socket.on("session.updated", ({ session }) => {
 });
 socket.on("session.removed", removed);
 socket.on("session.recording", recordingChanged);
-socket.on("session.closed", () => state.hangingUp || end("The session has ended",
-  "The Session Chair ended the session for everyone.", false, "closed"));
+// A workflow's own words for its ended session (vclinic_call_page) win over the Chair's.
+socket.on("session.closed", () => state.hangingUp || end(
+  state.callPage.ended_title || "The session has ended",
+  state.callPage.ended_title ? state.callPage.ended_text || ""
+    : "The Session Chair ended the session for everyone.", false, "closed"));
 socket.on("media.server_offer", (data) => state.peer && state.peer.handleServerOffer(data)
   .catch((error) => console.error("server offer failed", error)));
 socket.on("media.renegotiate", () => {
