@@ -280,6 +280,13 @@ class SessionService:
         await self.call(session_id, m.RemoveParticipant(principal.user_id, participant_id))
         await self.audit(principal, "access.revoked", session_id, participant_id)
 
+    async def remove_guest(self, session_id: str, participant_id: str, reason: str,
+                           message: str) -> None:
+        """A workflow removes its guest ``participant_id`` (no chair acts; e.g. the guest's link
+        stopped working): they leave the call and cannot enter again as that participant. Their
+        call page shows ``message`` (no patient data); ``reason`` is a code."""
+        await self.call(session_id, m.RemoveGuest(participant_id, reason, message))
+
     async def update(self, principal: Principal, session_id: str, changes: dict[str, Any],
                      roster: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:
         """Change settings and, given ``roster`` (``(user_id, role)``), make it the

@@ -27,8 +27,10 @@ from vclinic.api import (
     NotFound,
     Principal,
     User,
+    VclinicError,
     audit,
     enqueue_email,
+    get_logger,
     token_hash,
 )
 from vclinic_visits import events as e
@@ -45,6 +47,8 @@ from vclinic_visits.model import (
 
 KIND = "visit"
 MAILBOX = 64
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -226,6 +230,15 @@ class VisitActor(Actor):
                          visit.id)
 
         await self.services.store.atomic(save)
+        guest = visit.client_participant_id
+        if (retimed or reassigned) and guest and visit.session_id and not visit.session_ended_at:
+            # The old link stopped working: a client still in the call with it is removed and
+            # told why; the employee resends (they are told below).
+            try:
+                await self.services.sessions.remove_guest(
+                    visit.session_id, guest, "link_replaced", rules.REMOVED_AFTER_CHANGE)
+            except VclinicError as exc:  # the session or the guest is already gone
+                log.info("visits.guest_not_removed", visit_id=visit.id, code=exc.code)
         if retimed or reassigned:
             self.services.plugins.emit(e.VisitChanged(
                 org_id, visit.id, c.principal.user_id, retimed, c.employee_id or visit.employee_id))

@@ -22,6 +22,8 @@ CLIENT_LINK_EXPIRED = ("This link has expired. Ask your care provider to send yo
                        "invite.")
 LINK_REPLACED = ("The time of this visit changed, so this link no longer works. Use the link in "
                  "the newest invite.")
+REMOVED_AFTER_CHANGE = ("The time of this visit changed, so the link you joined with no longer "
+                        "works. Use the link in the newest invite from your care provider.")
 SESSION_OVER = ("The virtual session for this visit is over: a new one cannot be opened for "
                 "this visit.")
 CLIENT_SESSION_OVER = "This visit is over. You can now close the page."

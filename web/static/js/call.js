@@ -527,11 +527,12 @@ function recordingChanged(data) {
   }
 }
 
-function removed({ participant_id: id, reason }) {
+function removed({ participant_id: id, reason, message }) {
   if (state.you && id === state.you.id) {
-    end("You were removed from the session", reason === "access_changed"
+    // A workflow that removed its guest says why in its own words (SessionService.remove_guest).
+    end("You were removed from the session", message || (reason === "access_changed"
       ? "The session's access level changed and no longer includes you."
-      : "The Session Chair removed you from the session.", false, "removed");
+      : "The Session Chair removed you from the session."), false, "removed");
     return;
   }
   const p = participants.get(id);
