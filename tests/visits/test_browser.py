@@ -124,6 +124,10 @@ def test_employee_invites_clocks_in_and_meets_the_client_on_a_phone(
         expect()(dialog.get_by_role("alert")).to_have_text(
             "The virtual session is still active. Remember to hang up the video call as well.")
         dialog.get_by_role("button", name="Clock out and end the video session").click()
+        # The employee's call page (still open) ends with the visit's words, not the Chair's.
+        expect()(call.locator("#ended-title")).to_have_text(
+            "Your session with the client is over. You can now close the page.")
+        expect()(client.locator("body")).to_have_attribute("data-ended", "true")
         expect()(dialog.get_by_role("button", name="Join video session")).to_have_count(0)
         expect()(dialog.get_by_role("button", name="Copy invite link")).to_have_count(0)
         # The client's link now says the visit is over.
@@ -172,7 +176,6 @@ def test_hang_up_on_the_call_page_client_leaves_then_employee_ends(
     admin = admin_context.new_page()
     signin(admin, node.url, "admin@demo.clinic", DEMO_PASSWORD)
     visit = _virtual_visit_of_ada(admin)
-    admin_context.close()
     employee_context = browser.new_context(viewport={"width": 1280, "height": 800})
     client_context = browser.new_context(**PHONE)
     try:
@@ -217,6 +220,20 @@ def test_hang_up_on_the_call_page_client_leaves_then_employee_ends(
         again.wait_for_selector("body[data-ready=true]")
         expect()(call.locator(".tile:not(.self) .tile-name")).to_have_text("Cora Client")
 
+        # The visit is moved: the link the client joined with stops working and they are told.
+        admin.evaluate("""async (id) => {
+          const me = await (await fetch('/api/v1/me')).json();
+          const now = Date.now();
+          await fetch('/api/v1/visits/' + id, {method: 'PATCH', headers: {
+            'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},
+            body: JSON.stringify({starts_at: new Date(now - 120000).toISOString(),
+                                  ends_at: new Date(now + 7200000).toISOString()})});
+        }""", visit["id"])
+        expect()(again.locator("#ended-text")).to_have_text(
+            "The time of this visit changed, so the link you joined with no longer works. Use "
+            "the link in the newest invite from your care provider.")
+        expect()(call.locator("body")).not_to_have_attribute("data-ended", "true")
+
         # The employee's Hang Up warns first; dismissing it keeps the call.
         asked: list[str] = []
 
@@ -234,7 +251,6 @@ def test_hang_up_on_the_call_page_client_leaves_then_employee_ends(
         call.get_by_role("button", name="Hang Up").click()
         expect()(call.locator("#ended-title")).to_have_text(
             "Your session with the client is over. You can now close the page.")
-        expect()(again.locator("body")).to_have_attribute("data-ended", "true")
         # The visit's session is over: no new one for this visit; clocking out needs no warning.
         employee.reload()
         employee.locator(f"li.visit-row[data-visit='{visit['id']}']").get_by_role(
@@ -245,6 +261,7 @@ def test_hang_up_on_the_call_page_client_leaves_then_employee_ends(
         dialog.get_by_role("button", name="Clock out", exact=True).click()
         expect()(dialog.get_by_role("button", name="Clock out", exact=True)).to_have_count(0)
     finally:
+        admin_context.close()
         employee_context.close()
         client_context.close()
 
