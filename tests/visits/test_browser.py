@@ -219,6 +219,7 @@ def test_hang_up_on_the_call_page_client_leaves_then_employee_ends(
         again.wait_for_url(lambda url: "/call" in url)
         again.wait_for_selector("body[data-ready=true]")
         expect()(call.locator(".tile:not(.self) .tile-name")).to_have_text("Cora Client")
+        expect()(call.locator("#call-status")).to_be_hidden()  # the notice goes when they are back
 
         # The visit is moved: the link the client joined with stops working and they are told.
         admin.evaluate("""async (id) => {

@@ -22,7 +22,7 @@ const state = {
   recording: { state: "stopped" }, enteredRole: null, recordBusy: false, timeUp: false,
   // What the session's workflow plugin says Hang Up does for you (docs/plugins.md,
   // vclinic_call_page): a confirmation, an end endpoint, the ended page's words.
-  callPage: {}, hangingUp: false,
+  callPage: {}, hangingUp: false, guestLeftShown: false,
 };
 const $ = (id) => document.getElementById(id);
 const chairTools = new ChairTools({ sessionId, status: (...args) => status(...args),
@@ -576,11 +576,27 @@ setInterval(async () => {
   $("quality-value").textContent = quality.level;
 }, 3000);
 
-socket.on("session.participant_joined", ({ participant }) => { upsert(participant); render(); });
-socket.on("session.participant_updated", ({ participant }) => { upsert(participant); render(); });
+// The workflow's "a guest left" notice goes once a guest is back in the call.
+function guestBack(participant) {
+  if (state.guestLeftShown && participant.kind === "guest" && participant.state === "connected") {
+    state.guestLeftShown = false;
+    status("");
+  }
+}
+socket.on("session.participant_joined", ({ participant }) => {
+  upsert(participant);
+  guestBack(participant);
+  render();
+});
+socket.on("session.participant_updated", ({ participant }) => {
+  upsert(participant);
+  guestBack(participant);
+  render();
+});
 socket.on("session.participant_left", ({ participant_id: id }) => {
   const known = participants.get(id);
   if (known && known.kind === "guest" && state.callPage.guest_left_notice) {
+    state.guestLeftShown = true;
     status(state.callPage.guest_left_notice, "warning");
   }
   if (known && known.state !== "removed") upsert({ id, state: "left" });
