@@ -108,6 +108,43 @@ def run(browser: Any, node: NodeThread) -> None:
         context.close()
         shoot_admin(browser, base, viewport, suffix)
         shoot_visits(browser, base, viewport, suffix)
+        shoot_conference(browser, base, viewport, suffix)
+
+
+def shoot_conference(browser: Any, base: str, viewport: dict[str, int], suffix: str) -> None:
+    """Public Conference: Dr Ada's Scheduler with an opened event and its Actions menu (an
+    event type and an event made through the API first)."""
+    context = browser.new_context(viewport=viewport, device_scale_factor=1,
+                                  is_mobile=suffix == "-phone", has_touch=suffix == "-phone")
+    page = context.new_page()
+    signin(page, base, ADMIN, DEMO_PASSWORD)
+    type_id = page.evaluate("""async (name) => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const made = await fetch('/api/v1/conferences/event-types', {method: 'POST',
+        headers: {'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},
+        body: JSON.stringify({name, video_conferencing: true, public_conference: true})});
+      return (await made.json()).event_type.id;
+    }""", f"Open forum{suffix}")
+    context.clear_cookies()
+    signin(page, base, PROVIDER, DEMO_PASSWORD)
+    page.evaluate("""async (typeId) => {
+      const me = await (await fetch('/api/v1/me')).json();
+      const staff = (await (await fetch('/api/v1/conferences/staff')).json()).staff;
+      await fetch('/api/v1/conferences', {method: 'POST', headers: {
+        'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},
+        body: JSON.stringify({type_id: typeId, title: 'Family meeting',
+          starts_at: new Date(Date.now() + 3600000).toISOString(), duration_minutes: 45,
+          staff: staff.filter(s => s.name.startsWith('Dr')).map(s => s.id),
+          patients: [{name: 'Pat Patient', email: 'pat@example.org'}]})});
+    }""", type_id)
+    page.reload()
+    ready(page)
+    event = page.locator("li.conference-event").filter(has_text="Family meeting").first
+    event.get_by_role("button", name="Open").click()
+    event.get_by_role("button", name="Actions for Family meeting").click()
+    event.scroll_into_view_if_needed()
+    shoot(page, f"conference-scheduler{suffix}")
+    context.close()
 
 
 def shoot_visits(browser: Any, base: str, viewport: dict[str, int], suffix: str) -> None:
