@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import trio
 
+from vclinic.clock import Clock
 from vclinic.notifications.notice import Notice
 
 if TYPE_CHECKING:
@@ -59,6 +60,9 @@ class AppContext:
     demo: Any = None
     #: Set when the node begins a graceful shutdown; open WebSockets close with 1001.
     shutting_down: trio.Event = dataclasses.field(default_factory=trio.Event)
+    #: What time it is for workflow rules (``clock.now()``, UTC): the real clock; a test gives
+    #: the node a :class:`vclinic.clock.ManualClock` to drive time.
+    clock: Clock = dataclasses.field(default_factory=Clock)
 
     @property
     def bus(self) -> EventBus:

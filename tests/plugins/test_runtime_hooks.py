@@ -14,7 +14,14 @@ from structlog.testing import capture_logs
 from vclinic.actors import Actor, ActorCrashed, MemoryStateStore, open_runtime
 from vclinic.bootstrap import register_actor_kinds
 from vclinic.errors import PluginError
-from vclinic.plugins import DashboardSection, JoinDecision, Migration, PluginHost, hookimpl
+from vclinic.plugins import (
+    CallPage,
+    DashboardSection,
+    JoinDecision,
+    Migration,
+    PluginHost,
+    hookimpl,
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,6 +137,36 @@ async def test_a_failing_join_policy_refuses_the_join() -> None:
         await host_with(broken=Broken()).join_policy("session", PATIENT)
     assert err.value.details["plugin"] == "broken"
     assert logs[0]["hook"] == "vclinic_join_policy"
+
+
+async def test_call_page_comes_from_the_first_plugin_and_a_failing_one_is_skipped() -> None:
+    page = CallPage(hang_up_confirm="End the visit's video session?",
+                    hang_up_path="/visits/v1/end")
+
+    class Gives:
+        VCLINIC_PLUGIN_API = (1, 0)
+
+        @hookimpl
+        async def vclinic_call_page(self, session: Any, principal: Any) -> CallPage:
+            await trio.lowlevel.checkpoint()
+            return page
+
+    class Broken:
+        VCLINIC_PLUGIN_API = (1, 0)
+
+        @hookimpl
+        def vclinic_call_page(self, session: Any, principal: Any) -> Any:
+            return {"hang_up_path": "/elsewhere"}
+
+    host = PluginHost()
+    host.register(Gives(), "gives")
+    host.register(Broken(), "broken")  # asked first: it fails, and the next one answers
+    with capture_logs() as logs:
+        assert await host.call_page("session", PATIENT) == page
+    assert logs[0]["hook"] == "vclinic_call_page" and logs[0]["plugin"] == "broken"
+    assert page.as_json() == {"hang_up_confirm": "End the visit's video session?",
+                              "hang_up_path": "/visits/v1/end"}
+    assert await PluginHost().call_page("session", PATIENT) is None
 
 
 class Lifecycle:

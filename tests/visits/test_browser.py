@@ -124,6 +124,10 @@ def test_employee_invites_clocks_in_and_meets_the_client_on_a_phone(
         expect()(dialog.get_by_role("alert")).to_have_text(
             "The virtual session is still active. Remember to hang up the video call as well.")
         dialog.get_by_role("button", name="Clock out and end the video session").click()
+        # The employee's call page (still open) ends with the visit's words, not the Chair's.
+        expect()(call.locator("#ended-title")).to_have_text(
+            "Your session with the client is over. You can now close the page.")
+        expect()(client.locator("body")).to_have_attribute("data-ended", "true")
         expect()(dialog.get_by_role("button", name="Join video session")).to_have_count(0)
         expect()(dialog.get_by_role("button", name="Copy invite link")).to_have_count(0)
         # The client's link now says the visit is over.
@@ -164,6 +168,103 @@ def test_hang_up_from_the_visit_dialog_warns_then_ends_the_session(
         expect()(dialog.get_by_role("button", name="Clock out", exact=True)).to_have_count(0)
     finally:
         context.close()
+
+
+def test_hang_up_on_the_call_page_client_leaves_then_employee_ends(
+        browser: Any, node: NodeThread) -> None:
+    admin_context = browser.new_context()
+    admin = admin_context.new_page()
+    signin(admin, node.url, "admin@demo.clinic", DEMO_PASSWORD)
+    visit = _virtual_visit_of_ada(admin)
+    employee_context = browser.new_context(viewport={"width": 1280, "height": 800})
+    client_context = browser.new_context(**PHONE)
+    try:
+        employee = employee_context.new_page()
+        signin(employee, node.url, PROVIDER, DEMO_PASSWORD)
+        employee.locator(f"li.visit-row[data-visit='{visit['id']}']").get_by_role(
+            "button", name="More Details").click()
+        dialog = employee.get_by_role("dialog")
+        dialog.get_by_role("button", name="Copy invite link").click()
+        link = dialog.get_by_label("Invite link").input_value()
+        dialog.get_by_role("button", name="Clock in").click()
+        with employee_context.expect_page() as opened:
+            dialog.get_by_role("button", name="Join video session").click()
+        call = opened.value
+        call.wait_for_url(lambda url: "/preview" in url)
+        call.get_by_role("button", name="Join Session").click()
+        call.wait_for_url(lambda url: "/call" in url)
+        call.wait_for_selector("body[data-ready=true]")
+
+        client = client_context.new_page()
+        client.goto(link)
+        client.wait_for_url(lambda url: "/preview" in url)
+        client.get_by_role("button", name="Join Session").click()
+        client.wait_for_url(lambda url: "/call" in url)
+        client.wait_for_selector("body[data-ready=true]")
+        expect()(call.locator(".tile:not(.self) .tile-name")).to_have_text("Cora Client")
+
+        # The client's Hang Up only leaves; the employee is told and the session stays open.
+        client.get_by_role("button", name="Hang Up").click()
+        expect()(client.locator("#ended-title")).to_have_text("You left the session")
+        expect()(call.locator("#call-status")).to_have_text(
+            "The client has left the session. The session stays open: the client can rejoin "
+            "with the same link.")
+        expect()(call.locator("body")).not_to_have_attribute("data-ended", "true")
+
+        # The client rejoins with the same link.
+        again = client_context.new_page()
+        again.goto(link)
+        again.wait_for_url(lambda url: "/preview" in url)
+        again.get_by_role("button", name="Join Session").click()
+        again.wait_for_url(lambda url: "/call" in url)
+        again.wait_for_selector("body[data-ready=true]")
+        expect()(call.locator(".tile:not(.self) .tile-name")).to_have_text("Cora Client")
+        expect()(call.locator("#call-status")).to_be_hidden()  # the notice goes when they are back
+
+        # The visit is moved: the link the client joined with stops working and they are told.
+        admin.evaluate("""async (id) => {
+          const me = await (await fetch('/api/v1/me')).json();
+          const now = Date.now();
+          await fetch('/api/v1/visits/' + id, {method: 'PATCH', headers: {
+            'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token},
+            body: JSON.stringify({starts_at: new Date(now - 120000).toISOString(),
+                                  ends_at: new Date(now + 7200000).toISOString()})});
+        }""", visit["id"])
+        expect()(again.locator("#ended-text")).to_have_text(
+            "The time of this visit changed, so the link you joined with no longer works. Use "
+            "the link in the newest invite from your care provider.")
+        expect()(call.locator("body")).not_to_have_attribute("data-ended", "true")
+
+        # The employee's Hang Up warns first; dismissing it keeps the call.
+        asked: list[str] = []
+
+        def dismiss(d: Any) -> None:
+            asked.append(d.message)
+            d.dismiss()
+
+        call.once("dialog", dismiss)
+        call.get_by_role("button", name="Hang Up").click()
+        expect()(call.locator("body")).not_to_have_attribute("data-ended", "true")
+        assert asked == ["Hanging up ends the video session with the client: no new video "
+                         "session can be opened for this visit."]
+
+        call.once("dialog", lambda d: d.accept())
+        call.get_by_role("button", name="Hang Up").click()
+        expect()(call.locator("#ended-title")).to_have_text(
+            "Your session with the client is over. You can now close the page.")
+        # The visit's session is over: no new one for this visit; clocking out needs no warning.
+        employee.reload()
+        employee.locator(f"li.visit-row[data-visit='{visit['id']}']").get_by_role(
+            "button", name="More Details").click()
+        dialog = employee.get_by_role("dialog")
+        expect()(dialog.get_by_role("button", name="Clock out", exact=True)).to_be_visible()
+        expect()(dialog.get_by_role("button", name="Join video session")).to_have_count(0)
+        dialog.get_by_role("button", name="Clock out", exact=True).click()
+        expect()(dialog.get_by_role("button", name="Clock out", exact=True)).to_have_count(0)
+    finally:
+        admin_context.close()
+        employee_context.close()
+        client_context.close()
 
 
 def test_admin_sees_a_clients_schedule_with_the_virtual_care_icon(

@@ -1,6 +1,6 @@
 """The invite email through a real SMTP server (aiosmtpd on 127.0.0.1): the link in it works,
-the waiting message gives the time it was sent, and the resend after a reschedule says the time
-changed."""
+its times are in the organisation's time zone, the waiting message gives the time it was sent,
+and the resend after a reschedule says the time changed."""
 
 from __future__ import annotations
 
@@ -29,12 +29,21 @@ async def test_invite_email_carries_a_working_link_and_resend_says_time_changed(
                             smtp_from="clinic@demo.clinic")
     home = await Home.open(base_url(node))
     try:
+        ok(await home.admin.request("PATCH", "/api/v1/organisation",
+                                    json={"timezone": "Asia/Kolkata"}))
         visit = await home.visit(email="cora@example.org")
         sent = ok(await home.post(home.ada, visit["id"], "invite"))
         [received] = await wait_for_mail(maildir)
         to, subject, body = _text(received)
         assert to == "cora@example.org" and subject == "Your virtual visit"
         assert "Hello Cora," in body and "Dr Ada Lovelace" in body
+        # The times are in the organisation's time zone, not UTC.
+        kolkata = dt.timezone(dt.timedelta(hours=5, minutes=30))
+        start = dt.datetime.fromisoformat(visit["starts_at"]).astimezone(kolkata)
+        end = dt.datetime.fromisoformat(visit["ends_at"]).astimezone(kolkata)
+        until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%A %d %B %Y}, {end:%H:%M}"
+        assert (f"on {start:%A %d %B %Y}, {start:%H:%M} to {until} (Asia/Kolkata)."
+                in body), body
         [link] = re.findall(r"http://\S+/visits/join/\S+", body)
         assert link == sent["link"]
 

@@ -10,6 +10,11 @@ from tests.fakes import Client
 from tests.visits.home import API, Home, ok
 
 WAIT = 10.0
+HANG_UP_WARNING = ("Hanging up ends the video session with the client: no new video session can "
+                   "be opened for this visit.")
+OVER = "Your session with the client is over. You can now close the page."
+CLIENT_LEFT = ("The client has left the session. The session stays open: the client can rejoin "
+               "with the same link.")
 
 
 async def _enter(client: Client, session_id: str) -> dict[str, object]:
@@ -29,11 +34,17 @@ async def test_client_hang_up_keeps_the_session_and_the_link(home: Home) -> None
         assert (await client.http.get(link.removeprefix(home.base))).status_code == 303
         client.csrf = ok(await client.request("GET", "/api/v1/me"))["csrf_token"]
         async with home.ada.ws() as employee:
-            assert (await employee.request("session.enter",
-                                           {"session_id": session_id}))["type"] == "reply"
+            entered = await employee.request("session.enter", {"session_id": session_id})
+            assert entered["type"] == "reply", entered
+            # The call page is told (vclinic_call_page) what the employee's Hang Up does and
+            # what to say when the client leaves.
+            assert entered["data"]["call_page"] == {
+                "hang_up_confirm": HANG_UP_WARNING, "hang_up_path": f"/visits/{visit['id']}/end",
+                "ended_title": OVER, "guest_left_notice": CLIENT_LEFT}
             async with client.ws() as ws:
-                you = (await ws.request("session.enter", {"session_id": session_id}))["data"][
-                    "you"]
+                theirs = (await ws.request("session.enter", {"session_id": session_id}))["data"]
+                assert "call_page" not in theirs  # the client's Hang Up only leaves
+                you = theirs["you"]
                 assert (await ws.request("session.leave", {"session_id": session_id}))[
                     "type"] == "reply"
             with trio.fail_after(WAIT):

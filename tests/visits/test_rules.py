@@ -78,3 +78,11 @@ def test_a_day_is_the_viewers_day() -> None:
     assert end == dt.datetime(2026, 7, 2, 4, 0, tzinfo=dt.UTC)
     late = dt.datetime(2026, 7, 2, 2, 0, tzinfo=dt.UTC)  # 22:00 in Toronto
     assert rules.today(late, "America/Toronto") == dt.date(2026, 7, 1)
+
+
+def test_visit_times_are_in_the_given_zone_with_the_end_date_when_it_differs() -> None:
+    start = dt.datetime(2026, 3, 2, 22, 30, tzinfo=dt.UTC)
+    assert rules.visit_times(start, start + dt.timedelta(minutes=30), "Europe/Paris") == (
+        "Monday 02 March 2026, 23:30 to Tuesday 03 March 2026, 00:00 (Europe/Paris)")
+    assert rules.visit_times(start, start + dt.timedelta(minutes=20), None) == (
+        "Monday 02 March 2026, 22:30 to 22:50 (UTC)")

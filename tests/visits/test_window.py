@@ -47,9 +47,9 @@ async def test_after_the_window_neither_side_can_join(home: Home) -> None:
         async with home.ada.ws() as ws:
             entered = await ws.request("session.enter", {"session_id": session_id})
             assert entered["error"]["code"] == "link_expired", entered
-        async with client.ws() as ws:
-            entered = await ws.request("session.enter", {"session_id": session_id})
-            assert entered["error"]["code"] == "link_expired", entered
+        # The move replaced the link: the client who followed it was removed with it, so their
+        # sign-in no longer connects; the link itself says it expired.
+        assert (await client.request("GET", "/api/v1/me")).status_code == 401
         page = await client.http.get(link.removeprefix(home.base),
                                      headers={"Accept": "text/html"})
         assert page.status_code == 410 and "This link has expired." in page.text
@@ -175,5 +175,44 @@ async def test_cancelling_a_visit_ends_its_call(home: Home) -> None:
         page = await client.http.get(link.removeprefix(home.base),
                                      headers={"Accept": "text/html"})
         assert page.status_code == 410 and "This visit was cancelled." in page.text
+    finally:
+        await client.aclose()
+
+
+async def test_reschedule_removes_a_client_in_the_call_with_the_old_link(home: Home) -> None:
+    visit = await home.visit()
+    link = ok(await home.post(home.ada, visit["id"], "invite"))["link"]
+    ok(await home.post(home.ada, visit["id"], "clock-in"))
+    session_id = ok(await home.post(home.ada, visit["id"], "join"))["session_id"]
+    client = await _guest(home, link)
+    try:
+        async with home.ada.ws() as employee, client.ws() as ws:
+            assert (await employee.request("session.enter", {"session_id": session_id}))[
+                "type"] == "reply"
+            you = (await ws.request("session.enter", {"session_id": session_id}))["data"]["you"]
+            ok(await home.admin.request("PATCH", f"{API}/{visit['id']}",
+                                        json={"starts_at": at(30), "ends_at": at(90)}))
+            with trio.fail_after(10):
+                removed = (await ws.next_event("session.removed"))["data"]
+            assert removed == {
+                "participant_id": you["id"], "reason": "link_replaced",
+                "message": ("The time of this visit changed, so the link you joined with no "
+                            "longer works. Use the link in the newest invite from your care "
+                            "provider.")}
+            with trio.fail_after(10):
+                seen = (await employee.next_event("session.removed"))["data"]
+            assert seen["participant_id"] == you["id"]
+        # The old sign-in no longer works; the employee's session stays open.
+        assert (await client.request("GET", "/api/v1/me")).status_code == 401
+        detail = ok(await home.ada.request("GET", f"{API}/{visit['id']}"))["visit"]
+        assert detail["session_ended"] is False and detail["resend_needed"] is True
+        # The resent link works: the client is back in the same session.
+        fresh = await _guest(home, ok(await home.post(home.ada, visit["id"], "invite"))["link"])
+        try:
+            async with fresh.ws() as ws:
+                back = await ws.request("session.enter", {"session_id": session_id})
+                assert back["type"] == "reply", back
+        finally:
+            await fresh.aclose()
     finally:
         await client.aclose()

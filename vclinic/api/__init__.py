@@ -4,7 +4,7 @@ A plugin imports from here (and its own package) and nothing else of ``vclinic``
 ``tests/plugins/test_facade_only.py`` fails when a bundled plugin does. Everything here is
 typed and stays compatible within a major :data:`PLUGIN_API_VERSION`.
 
-- Hooks: :data:`hookimpl` and the values hooks return (:class:`ActorKind`,
+- Hooks: :data:`hookimpl` and the values hooks return (:class:`ActorKind`, :class:`CallPage`,
   :class:`DashboardSection`, :class:`JoinDecision`, :class:`Migration`,
   :class:`NotificationChannel`, :class:`PluginMeta`, :data:`WsHandler`).
 - Routes: guards (:func:`require`, :func:`require_signin`, :func:`require_staff`,
@@ -13,7 +13,8 @@ typed and stays compatible within a major :data:`PLUGIN_API_VERSION`.
 - The node's services, :class:`AppContext` (also :data:`NodeServices`): the :class:`Store`, the
   :class:`SessionService` (sessions, links, guests), notifications (:class:`Notifications`
   sending a :class:`Notice` through every channel; ``notify`` for a user's bell), the
-  :class:`Timers` and the event bus, the actor registry and saved actor states. Actor kinds
+  :class:`Timers` and the event bus, the :class:`Clock` (``services.clock.now()``; tests give
+  the node a :class:`ManualClock`), the actor registry and saved actor states. Actor kinds
   receive it in ``vclinic_register_actor_kinds(services)``.
 - Actors: :class:`Actor`, :class:`ActorContext`, :class:`Address`, :class:`ActorRef`.
 - Data: :class:`BaseModel` and the fields, the core's records a workflow reads
@@ -47,6 +48,7 @@ from vclinic.api.web import (
     services,
     set_session_cookie,
 )
+from vclinic.clock import Clock, ManualClock
 from vclinic.context import AppContext
 from vclinic.errors import (
     BadRequest,
@@ -78,6 +80,7 @@ from vclinic.notifications.notice import Notice
 from vclinic.notifications.service import Notifications
 from vclinic.plugins import (
     ActorKind,
+    CallPage,
     DashboardSection,
     JoinDecision,
     Migration,
@@ -119,6 +122,8 @@ __all__ = [
     "AppContext",
     "BadRequest",
     "BaseModel",
+    "CallPage",
+    "Clock",
     "Conflict",
     "Connection",
     "DashboardSection",
@@ -129,6 +134,7 @@ __all__ = [
     "Inbound",
     "JSONTextField",
     "JoinDecision",
+    "ManualClock",
     "Migration",
     "NewSession",
     "NodeServices",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from vclinic.plugins.contract import (
     ActorKind,
+    CallPage,
     DashboardSection,
     JoinDecision,
     Migration,
@@ -32,6 +33,7 @@ from vclinic.plugins.host import PluginHost
 
 __all__ = [
     "ActorKind",
+    "CallPage",
     "DashboardSection",
     "JoinDecision",
     "Migration",

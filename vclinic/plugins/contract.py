@@ -88,6 +88,32 @@ class JoinDecision:
         return cls(allowed=False, code=code, message=message)
 
 
+@dataclasses.dataclass(frozen=True)
+class CallPage:
+    """What a workflow's session does on the core call page for one person (from
+    ``vclinic_call_page``). Every field is optional; empty keeps the call page's default.
+
+    - ``hang_up_confirm``: asked (OK/Cancel) before Hang Up goes ahead.
+    - ``hang_up_path``: an API path under ``/api/v1`` (``/visits/<id>/end``) that Hang Up POSTs
+      to once confirmed, ending the workflow's session instead of only leaving; its JSON answer
+      may carry a ``message`` shown as the ended page's title.
+    - ``ended_title`` / ``ended_text``: the ended page's words after Hang Up.
+    - ``guest_left_notice``: shown to this person when a guest participant leaves the call.
+
+    The texts are shown as they are (no HTML) and must not carry patient data.
+    """
+
+    hang_up_confirm: str = ""
+    hang_up_path: str = ""
+    ended_title: str = ""
+    ended_text: str = ""
+    guest_left_notice: str = ""
+
+    def as_json(self) -> dict[str, str]:
+        """The non-empty fields, as ``session.enter`` answers them in ``call_page``."""
+        return {k: v for k, v in dataclasses.asdict(self).items() if v}
+
+
 #: A WebSocket message handler: ``await handler(connection, message)`` returns the reply body
 #: to send back (``None`` for an empty reply). ``connection`` is the gateway's per-socket
 #: :class:`vclinic.server.gateway.Connection`; ``message`` a validated

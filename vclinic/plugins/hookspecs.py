@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from vclinic.events import DomainEvent
     from vclinic.plugins.contract import (
         ActorKind,
+        CallPage,
         DashboardSection,
         JoinDecision,
         Migration,
@@ -178,6 +179,24 @@ def vclinic_join_policy(session: SessionRef, principal: Principal
     the request. May be ``async def`` (the host awaits it) and may do I/O through trio (store
     queries in ``trio.to_thread.run_sync``); must not block. A policy that raises refuses the join
     (the host fails closed) and is logged with the plugin's name.
+    """
+
+
+@hookspec(firstresult=True)
+def vclinic_call_page(session: SessionRef, principal: Principal
+                      ) -> CallPage | Awaitable[Any] | None:
+    """Tell the core call page what Hang Up does for ``principal`` in ``session`` (a
+    :class:`CallPage`), or return ``None`` to keep the default (Hang Up only leaves).
+
+    Parameters: as ``vclinic_join_policy``. firstresult. Example: in a visit's session the
+    assigned employee's Hang Up warns, then POSTs ``/visits/<id>/end`` and shows the seed's
+    "Your session with the client is over. You can now close the page."; the employee is told
+    when the client leaves.
+
+    Called by the session model each time someone enters a session live, after the join
+    policies allowed it; the answer goes to the call page in ``session.enter``'s
+    ``call_page``. May be ``async def``; must not block. A hook that raises is logged with the
+    plugin's name and the default call page is used.
     """
 
 

@@ -36,6 +36,7 @@ from vclinic.plugins.check import (
 )
 from vclinic.plugins.contract import (
     ActorKind,
+    CallPage,
     DashboardSection,
     JoinDecision,
     Migration,
@@ -326,6 +327,24 @@ class PluginHost:
                     continue
                 sections[section.id] = section
         return sorted(sections.values(), key=lambda s: (s.order, s.id))
+
+    async def call_page(self, session: SessionRef, principal: Principal) -> CallPage | None:
+        """The first :class:`CallPage` a plugin gives for this person in this session, or
+        ``None``. A hook that fails is logged and skipped: the call page keeps its default."""
+        kwargs = {"session": session, "principal": principal}
+        for impl in self._impls("vclinic_call_page"):
+            try:
+                page = self._invoke(impl, kwargs)
+                if inspect.isawaitable(page):
+                    page = await page
+                if page is not None and not isinstance(page, CallPage):
+                    raise TypeError(f"returned {type(page).__name__}, not a CallPage")
+            except Exception as exc:
+                _log_failure("vclinic_call_page", impl.plugin_name, exc)
+                continue
+            if page is not None:
+                return page
+        return None
 
     async def join_policy(self, session: SessionRef, principal: Principal) -> JoinDecision | None:
         """The first decision a join policy gives, or ``None`` when all abstain. A policy that

@@ -98,6 +98,16 @@ class RemoveParticipant:
 
 
 @dataclasses.dataclass(frozen=True)
+class RemoveGuest:
+    """A workflow removes one of its guests (no chair acts): ``reason`` is a code, ``message``
+    what the guest's call page says (no patient data)."""
+
+    participant_id: str
+    reason: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
 class UpdateSettings:
     """Change settings; ``changes`` holds (field, value) pairs of ``name``, ``access_level``,
     ``scheduled_at`` (ISO text or None), ``patient_id`` (or None). ``roster``, when given, is
@@ -163,8 +173,8 @@ class Wake:
 
 
 Command = (Wake | Enter | AddGuest | Leave | Disconnect | GraceExpired | AddParticipants
-           | ChangeRole | RemoveParticipant | UpdateSettings | Close | GrantMedia | CheckAbility
-           | StartRecording | StopRecording | RecordingLost)
+           | ChangeRole | RemoveParticipant | RemoveGuest | UpdateSettings | Close | GrantMedia
+           | CheckAbility | StartRecording | StopRecording | RecordingLost)
 
 # Events (published) ----------------------------------------------------------------------------
 
@@ -206,6 +216,15 @@ class ParticipantRemoved(Event):
     TYPE: ClassVar[str] = "session.removed"
     participant_id: str
     reason: str
+    #: What the removed person's call page says, when a workflow gave words for it (only then
+    #: is ``message`` on the wire).
+    message: str = ""
+
+    def wire(self) -> dict[str, Any]:
+        body = super().wire()
+        if not self.message:
+            del body["data"]["message"]
+        return body
 
 
 @dataclasses.dataclass(frozen=True)

@@ -204,7 +204,8 @@ class SessionService:
         ref = await self.store.run(directory.session_ref, session_id)
         if ref is None:
             raise NotFound("There is no such session.", code="session_not_found")
-        decision = await self.plugins.join_policy(SessionRef(**ref), principal)
+        session_ref = SessionRef(**ref)
+        decision = await self.plugins.join_policy(session_ref, principal)
         if decision is not None and not decision.allowed:
             raise Forbidden(decision.message or "You may not join this session.",
                             code=decision.code or "join_refused")
@@ -220,6 +221,9 @@ class SessionService:
         if consent_recording is not None:
             await self.audit(principal, "consent.recording_given" if consent_recording
                              else "consent.recording_declined", *targets)
+        page = await self.plugins.call_page(session_ref, principal)
+        if page is not None:
+            reply["call_page"] = page.as_json()
         return reply
 
     async def leave(self, principal: Principal, session_id: str, participant_id: str,
@@ -276,6 +280,13 @@ class SessionService:
         _practice_only(principal)
         await self.call(session_id, m.RemoveParticipant(principal.user_id, participant_id))
         await self.audit(principal, "access.revoked", session_id, participant_id)
+
+    async def remove_guest(self, session_id: str, participant_id: str, reason: str,
+                           message: str) -> None:
+        """A workflow removes its guest ``participant_id`` (no chair acts; e.g. the guest's link
+        stopped working): they leave the call and cannot enter again as that participant. Their
+        call page shows ``message`` (no patient data); ``reason`` is a code."""
+        await self.call(session_id, m.RemoveGuest(participant_id, reason, message))
 
     async def update(self, principal: Principal, session_id: str, changes: dict[str, Any],
                      roster: Sequence[tuple[str, str]] | None = None) -> dict[str, Any]:

@@ -131,6 +131,8 @@ class SessionState:
                 return self._change_role(command)
             case m.RemoveParticipant():
                 return self._remove(command)
+            case m.RemoveGuest():
+                return self._remove_guest(command)
             case m.UpdateSettings():
                 return self._update(command)
             case m.Close():
@@ -295,8 +297,18 @@ class SessionState:
         person.removed, person.listed = True, False
         return {}, events
 
-    def _evict(self, person: Person, reason: str) -> list[Any]:
-        events: list[Any] = [m.ParticipantRemoved(person.id, reason)]
+    def _remove_guest(self, c: m.RemoveGuest) -> Outcome:
+        person = self.participant(c.participant_id)
+        if person.kind != "guest":
+            raise Conflict("Only a guest can be removed this way.", code="not_a_guest")
+        if person.removed:
+            return {}, []
+        events = self._evict(person, c.reason, c.message)
+        person.removed, person.listed = True, False
+        return {}, events
+
+    def _evict(self, person: Person, reason: str, message: str = "") -> list[Any]:
+        events: list[Any] = [m.ParticipantRemoved(person.id, reason, message)]
         if person.state in PRESENT:
             events += self._gone(person)
         self._touch(person)

@@ -17,6 +17,7 @@ from vclinic.api import (
     ActorKind,
     AppContext,
     BaseModel,
+    CallPage,
     DashboardSection,
     JoinDecision,
     Migration,
@@ -83,7 +84,12 @@ def vclinic_dashboard_sections(principal: Principal) -> list[DashboardSection]:
 async def vclinic_join_policy(session: SessionRef, principal: Principal,
                               ) -> JoinDecision | None:
     # The session gateway asks inside a request or a /ws message of this node.
-    return await policy.check(services().store, session, principal)
+    return await policy.check(services().store, session, principal, services().clock.now())
+
+
+@hookimpl
+async def vclinic_call_page(session: SessionRef, principal: Principal) -> CallPage | None:
+    return await policy.page(services().store, session, principal)
 
 
 @hookimpl

@@ -27,10 +27,11 @@ from vclinic.api import (
     NotFound,
     Principal,
     User,
+    VclinicError,
     audit,
     enqueue_email,
+    get_logger,
     token_hash,
-    utcnow,
 )
 from vclinic_visits import events as e
 from vclinic_visits import message as m
@@ -46,6 +47,8 @@ from vclinic_visits.model import (
 
 KIND = "visit"
 MAILBOX = 64
+
+log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -102,17 +105,17 @@ class VisitActor(Actor):
         return row  # type: ignore[no-any-return]
 
     async def _body(self, visit: Visit) -> dict[str, Any]:
-        return await self.services.store.run(record.visit_body, visit, utcnow())  # type: ignore[no-any-return]
+        now = self.services.clock.now()
+        return await self.services.store.run(record.visit_body, visit, now)  # type: ignore[no-any-return]
 
-    @staticmethod
-    def _open_for_video(visit: Visit, employee: bool = True) -> None:
+    def _open_for_video(self, visit: Visit, employee: bool = True) -> None:
         """Refuse when the visit can have no video session now (the seed's rules)."""
         if visit.status == "cancelled":
             raise Gone(rules.CANCELLED, code="visit_cancelled")
         if visit.session_ended_at is not None:
             raise Gone(rules.SESSION_OVER if employee else rules.CLIENT_SESSION_OVER,
                        code="session_over")
-        if not rules.link_open(visit.ends_at, utcnow()):
+        if not rules.link_open(visit.ends_at, self.services.clock.now()):
             raise Gone(rules.LINK_EXPIRED if employee else rules.CLIENT_LINK_EXPIRED,
                        code="link_expired")
 
@@ -144,7 +147,7 @@ class VisitActor(Actor):
             visit.session_id = session_id
         token = invite_token(self.services.sessions.link_key, visit.id, visit.invite_generation)
         link = f"{c.base_url.rstrip('/')}/visits/join/{token}"
-        sent_at = utcnow()
+        sent_at = self.services.clock.now()
 
         def save() -> None:
             VisitInvite.insert(token_hash=token_hash(token), visit_id=visit.id,
@@ -154,7 +157,8 @@ class VisitActor(Actor):
                              "visits.invite_link_copied", visit.id)
                 return
             employee = User.get_by_id(visit.employee_id)
-            subject, body = _email(client, employee.name, visit, link)
+            zone = record.org_timezone(visit.organisation_id)
+            subject, body = _email(client, employee.name, visit, link, zone)
             enqueue_email(str(client.email), subject, body, kind="visits.invite")
             Visit.update(last_invite_at=sent_at, time_changed=False).where(
                 Visit.id == visit.id).execute()
@@ -226,6 +230,15 @@ class VisitActor(Actor):
                          visit.id)
 
         await self.services.store.atomic(save)
+        guest = visit.client_participant_id
+        if (retimed or reassigned) and guest and visit.session_id and not visit.session_ended_at:
+            # The old link stopped working: a client still in the call with it is removed and
+            # told why; the employee resends (they are told below).
+            try:
+                await self.services.sessions.remove_guest(
+                    visit.session_id, guest, "link_replaced", rules.REMOVED_AFTER_CHANGE)
+            except VclinicError as exc:  # the session or the guest is already gone
+                log.info("visits.guest_not_removed", visit_id=visit.id, code=exc.code)
         if retimed or reassigned:
             self.services.plugins.emit(e.VisitChanged(
                 org_id, visit.id, c.principal.user_id, retimed, c.employee_id or visit.employee_id))
@@ -275,7 +288,7 @@ class VisitActor(Actor):
                 raise Conflict("You have already clocked in to this visit.",
                                code="already_clocked_in")
             TimeRecord.create(visit_id=visit.id, employee_id=visit.employee_id,
-                              clock_in_at=utcnow())
+                              clock_in_at=self.services.clock.now())
             audit.record(visit.organisation_id, c.principal.user_id, "visits.clocked_in",
                          visit.id)
 
@@ -296,7 +309,7 @@ class VisitActor(Actor):
             await self._close_session(visit, c.principal, "clock_out")
 
         def save() -> None:
-            TimeRecord.update(clock_out_at=utcnow()).where(
+            TimeRecord.update(clock_out_at=self.services.clock.now()).where(
                 TimeRecord.visit_id == visit.id).execute()
             audit.record(visit.organisation_id, c.principal.user_id, "visits.clocked_out",
                          visit.id)
@@ -326,7 +339,7 @@ class VisitActor(Actor):
             raise Conflict("There is no active virtual session for this visit.",
                            code="no_active_session")
         await self._close_session(visit, c.principal, "hang_up")
-        return {"message": "Your session with the client is over. You can now close the page.",
+        return {"message": rules.HUNG_UP,
                 "visit": await self._body(await self._visit())}
 
     async def _close_session(self, visit: Visit, principal: Principal, reason: str) -> None:
@@ -334,8 +347,10 @@ class VisitActor(Actor):
         session_id = visit.session_id
         await self.services.sessions.close(principal, session_id)
 
+        ended_at = self.services.clock.now()
+
         def save() -> None:
-            Visit.update(session_ended_at=utcnow()).where(Visit.id == visit.id).execute()
+            Visit.update(session_ended_at=ended_at).where(Visit.id == visit.id).execute()
             audit.record(visit.organisation_id, principal.user_id, "visits.session_ended",
                          visit.id, session_id)
 
@@ -344,10 +359,11 @@ class VisitActor(Actor):
                                                   principal.user_id, session_id, reason))
 
 
-def _email(client: Client, employee_name: str, visit: Visit, link: str) -> tuple[str, str]:
-    """The invite email to the client (to the client only: it may name them)."""
-    when = (f"{visit.starts_at:%A %d %B %Y}, {visit.starts_at:%H:%M} to "
-            f"{visit.ends_at:%H:%M} (UTC)")
+def _email(client: Client, employee_name: str, visit: Visit, link: str,
+           zone: str | None) -> tuple[str, str]:
+    """The invite email to the client (to the client only: it may name them), with the
+    visit's times in the organisation's time zone ``zone`` (UTC when none is set)."""
+    when = rules.visit_times(visit.starts_at, visit.ends_at, zone)
     changed = visit.time_changed
     subject = "The time of your virtual visit changed" if changed else "Your virtual visit"
     lines = [f"Hello {client.first_name},", ""]

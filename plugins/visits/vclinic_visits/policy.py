@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from vclinic.api import JoinDecision, Principal, SessionRef, Store, utcnow
+from vclinic.api import CallPage, JoinDecision, Principal, SessionRef, Store
 from vclinic_visits import record, rules
 from vclinic_visits.model import Visit
 
@@ -41,7 +41,8 @@ def decide(visit: Visit | None, session_id: str, principal: Principal,
     return None
 
 
-async def check(store: Store, session: SessionRef, principal: Principal) -> JoinDecision | None:
+async def check(store: Store, session: SessionRef, principal: Principal,
+                now: dt.datetime) -> JoinDecision | None:
     if session.workflow != "visits":
         return None
 
@@ -51,4 +52,20 @@ async def check(store: Store, session: SessionRef, principal: Principal) -> Join
         return visit, clocked
 
     visit, clocked = await store.run(read)
-    return decide(visit, session.id, principal, clocked, utcnow())
+    return decide(visit, session.id, principal, clocked, now)
+
+
+def call_page(visit: Visit | None, principal: Principal) -> CallPage | None:
+    """The call page of the visit's assigned employee: Hang Up warns, then ends the visit's
+    session; they are told when the client leaves. The client's Hang Up only leaves."""
+    if visit is None or principal.is_guest or principal.user_id != visit.employee_id:
+        return None
+    return CallPage(hang_up_confirm=rules.HANG_UP_WARNING,
+                    hang_up_path=f"/visits/{visit.id}/end", ended_title=rules.HUNG_UP,
+                    guest_left_notice=rules.CLIENT_LEFT)
+
+
+async def page(store: Store, session: SessionRef, principal: Principal) -> CallPage | None:
+    if session.workflow != "visits":
+        return None
+    return call_page(await store.run(record.visit_of_session, session.id), principal)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from vclinic.api import BadRequest, Conflict, NotFound, User, UserRole, audit, utcnow
+from vclinic.api import BadRequest, Conflict, NotFound, Organisation, User, UserRole, audit
 from vclinic_visits import rules
 from vclinic_visits.model import Client, ServiceCode, TimeRecord, Visit, VisitInvite, VisitSession
 
@@ -128,7 +128,7 @@ def _check_times(starts_at: dt.datetime, ends_at: dt.datetime) -> None:
 
 def create_visit(org_id: str, actor_id: str, client_id: str, employee_id: str,
                  service_code_id: str, starts_at: dt.datetime,
-                 ends_at: dt.datetime) -> dict[str, Any]:
+                 ends_at: dt.datetime, now: dt.datetime) -> dict[str, Any]:
     _check_times(starts_at, ends_at)
     get_client(org_id, client_id)
     code = ServiceCode.get_or_none(ServiceCode.id == service_code_id,
@@ -139,7 +139,7 @@ def create_visit(org_id: str, actor_id: str, client_id: str, employee_id: str,
     row = Visit.create(organisation_id=org_id, client_id=client_id, employee_id=employee_id,
                        service_code_id=service_code_id, starts_at=starts_at, ends_at=ends_at)
     audit.record(org_id, actor_id, "visits.visit_created", row.id)
-    return visit_body(row, utcnow())
+    return visit_body(row, now)
 
 
 def visit_body(row: Visit, now: dt.datetime, zone: str | None = None) -> dict[str, Any]:
@@ -205,3 +205,11 @@ def visit_of_token(token_hash: str) -> tuple[str, str, int] | None:
         return None
     visit = Visit.get_or_none(Visit.id == row.visit_id)
     return None if visit is None else (visit.id, visit.organisation_id, row.generation)
+
+
+def org_timezone(org_id: str) -> str | None:
+    """The organisation's time zone (its ``timezone`` setting, as the admin page sets it), or
+    None until one is chosen."""
+    org = Organisation.get_or_none(Organisation.id == org_id)
+    zone = (org.settings or {}).get("timezone") if org is not None else None
+    return zone if isinstance(zone, str) and zone else None

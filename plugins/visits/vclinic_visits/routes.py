@@ -24,7 +24,6 @@ from vclinic.api import (
     require,
     require_admin,
     services,
-    utcnow,
 )
 from vclinic_visits import message as m
 from vclinic_visits import record, rules
@@ -222,7 +221,7 @@ async def create_visit(data: VisitIn) -> tuple[dict[str, Any], int]:
     assert starts_at is not None and ends_at is not None
     body = await services().store.atomic(
         record.create_visit, p.org_id, p.user_id, data.client_id, data.employee_id,
-        data.service_code_id, starts_at, ends_at)
+        data.service_code_id, starts_at, ends_at, services().clock.now())
     return {"visit": body}, 201
 
 
@@ -240,9 +239,10 @@ async def schedule(query_args: ScheduleQuery) -> dict[str, Any]:
         employee_id = query_args.employee_id
     elif query_args.employee_id not in (None, p.user_id) or query_args.client_id:
         raise BadRequest("Only administrators can see other schedules.", code="not_admin")
-    day = query_args.date or rules.today(utcnow(), query_args.tz)
+    now = services().clock.now()
+    day = query_args.date or rules.today(now, query_args.tz)
     rows = await services().store.run(record.schedule, p.org_id, employee_id,
-                                      query_args.client_id, day, utcnow(), query_args.tz)
+                                      query_args.client_id, day, now, query_args.tz)
     return {"date": day.isoformat(), "visits": rows}
 
 
@@ -255,8 +255,10 @@ async def detail(visit_id: str, query_args: ScheduleQuery) -> dict[str, Any]:
     state, and the waiting message in the caller's time zone (``tz``)."""
     p = current_principal()
 
+    now = services().clock.now()
+
     def read() -> dict[str, Any]:
-        return record.visit_body(record.get_visit(p.org_id, visit_id), utcnow(), query_args.tz)
+        return record.visit_body(record.get_visit(p.org_id, visit_id), now, query_args.tz)
 
     return {"visit": await services().store.run(read)}
 

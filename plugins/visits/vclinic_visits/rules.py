@@ -22,6 +22,8 @@ CLIENT_LINK_EXPIRED = ("This link has expired. Ask your care provider to send yo
                        "invite.")
 LINK_REPLACED = ("The time of this visit changed, so this link no longer works. Use the link in "
                  "the newest invite.")
+REMOVED_AFTER_CHANGE = ("The time of this visit changed, so the link you joined with no longer "
+                        "works. Use the link in the newest invite from your care provider.")
 SESSION_OVER = ("The virtual session for this visit is over: a new one cannot be opened for "
                 "this visit.")
 CLIENT_SESSION_OVER = "This visit is over. You can now close the page."
@@ -29,6 +31,11 @@ CANCELLED = "This visit was cancelled."
 NOT_VIRTUAL = "This visit's service code does not allow virtual visits."
 RESEND_AFTER_CHANGE = ("The time of the visit was changed: you will need to resend the invite "
                        "to the client.")
+HANG_UP_WARNING = ("Hanging up ends the video session with the client: no new video session "
+                   "can be opened for this visit.")
+HUNG_UP = "Your session with the client is over. You can now close the page."
+CLIENT_LEFT = ("The client has left the session. The session stays open: the client can rejoin "
+               "with the same link.")
 STILL_ACTIVE = ("The virtual session is still active. Remember to hang up the video call as "
                 "well.")
 
@@ -65,6 +72,16 @@ def time_zone(zone: str | None) -> dt.tzinfo:
 def local_time(when: dt.datetime, zone: str | None) -> str:
     """``when`` as HH:MM in the IANA time zone ``zone`` (UTC when none or unknown)."""
     return when.astimezone(time_zone(zone)).strftime("%H:%M")
+
+
+def visit_times(starts_at: dt.datetime, ends_at: dt.datetime, zone: str | None) -> str:
+    """A visit's day and times in ``zone`` for an email: "Monday 02 March 2026, 10:00 to 11:00
+    (Europe/Paris)" (the end's date too when it falls on another day)."""
+    tz = time_zone(zone)
+    start, end = starts_at.astimezone(tz), ends_at.astimezone(tz)
+    until = f"{end:%H:%M}" if end.date() == start.date() else f"{end:%A %d %B %Y}, {end:%H:%M}"
+    name = zone if tz is not dt.UTC and zone else "UTC"
+    return f"{start:%A %d %B %Y}, {start:%H:%M} to {until} ({name})"
 
 
 def day_bounds(day: dt.date, zone: str | None) -> tuple[dt.datetime, dt.datetime]:

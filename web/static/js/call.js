@@ -20,6 +20,9 @@ const state = {
   session: null, you: null, peer: null, stream: null, screen: null, iceServers: [],
   audioMuted: false, videoMuted: false, facingMode: "user", ended: false, mediaStarted: false,
   recording: { state: "stopped" }, enteredRole: null, recordBusy: false, timeUp: false,
+  // What the session's workflow plugin says Hang Up does for you (docs/plugins.md,
+  // vclinic_call_page): a confirmation, an end endpoint, the ended page's words.
+  callPage: {}, hangingUp: false, guestLeftShown: false,
 };
 const $ = (id) => document.getElementById(id);
 const chairTools = new ChairTools({ sessionId, status: (...args) => status(...args),
@@ -207,6 +210,7 @@ async function enter() {
   state.enteredRole = reply.you.role;
   state.recording = reply.recording || { state: "stopped" };
   state.iceServers = reply.ice_servers || [];
+  state.callPage = reply.call_page || {};
   participants.clear();
   for (const p of reply.participants || []) participants.set(p.id, p);
   if (!participants.has(reply.you.id)) {
@@ -444,12 +448,30 @@ function end(title, text, canRejoin = true, why = "left") {
 }
 
 async function hangUp() {
+  const page = state.callPage;
+  if (page.hang_up_confirm && !window.confirm(page.hang_up_confirm)) return;
+  if (page.hang_up_path) {
+    // The workflow ends its session: the session.closed that follows is ours, not the Chair's.
+    state.hangingUp = true;
+    let answer;
+    try {
+      answer = await api("POST", page.hang_up_path, {});
+    } catch (error) {
+      state.hangingUp = false;
+      status(error.message, "error");
+      return;
+    }
+    end((answer && answer.message) || page.ended_title || "The session has ended",
+      page.ended_text || "", false, "closed");
+    return;
+  }
   try {
     await socket.request("session.leave", { session_id: sessionId });
   } catch {
     // Leaving still ends the call here; the server drops the participant after its grace period.
   }
-  end("You left the session", "The session is still open for the others.");
+  end(page.ended_title || "You left the session",
+    page.ended_text || "The session is still open for the others.");
 }
 
 function revoked({ source }) {
@@ -505,11 +527,12 @@ function recordingChanged(data) {
   }
 }
 
-function removed({ participant_id: id, reason }) {
+function removed({ participant_id: id, reason, message }) {
   if (state.you && id === state.you.id) {
-    end("You were removed from the session", reason === "access_changed"
+    // A workflow that removed its guest says why in its own words (SessionService.remove_guest).
+    end("You were removed from the session", message || (reason === "access_changed"
       ? "The session's access level changed and no longer includes you."
-      : "The Session Chair removed you from the session.", false, "removed");
+      : "The Session Chair removed you from the session."), false, "removed");
     return;
   }
   const p = participants.get(id);
@@ -553,10 +576,29 @@ setInterval(async () => {
   $("quality-value").textContent = quality.level;
 }, 3000);
 
-socket.on("session.participant_joined", ({ participant }) => { upsert(participant); render(); });
-socket.on("session.participant_updated", ({ participant }) => { upsert(participant); render(); });
+// The workflow's "a guest left" notice goes once a guest is back in the call.
+function guestBack(participant) {
+  if (state.guestLeftShown && participant.kind === "guest" && participant.state === "connected") {
+    state.guestLeftShown = false;
+    status("");
+  }
+}
+socket.on("session.participant_joined", ({ participant }) => {
+  upsert(participant);
+  guestBack(participant);
+  render();
+});
+socket.on("session.participant_updated", ({ participant }) => {
+  upsert(participant);
+  guestBack(participant);
+  render();
+});
 socket.on("session.participant_left", ({ participant_id: id }) => {
   const known = participants.get(id);
+  if (known && known.kind === "guest" && state.callPage.guest_left_notice) {
+    state.guestLeftShown = true;
+    status(state.callPage.guest_left_notice, "warning");
+  }
   if (known && known.state !== "removed") upsert({ id, state: "left" });
   tiles.removeParticipant(id);
   render();
@@ -594,8 +636,11 @@ socket.on("session.updated", ({ session }) => {
 });
 socket.on("session.removed", removed);
 socket.on("session.recording", recordingChanged);
-socket.on("session.closed", () => end("The session has ended",
-  "The Session Chair ended the session for everyone.", false, "closed"));
+// A workflow's own words for its ended session (vclinic_call_page) win over the Chair's.
+socket.on("session.closed", () => state.hangingUp || end(
+  state.callPage.ended_title || "The session has ended",
+  state.callPage.ended_title ? state.callPage.ended_text || ""
+    : "The Session Chair ended the session for everyone.", false, "closed"));
 socket.on("media.server_offer", (data) => state.peer && state.peer.handleServerOffer(data)
   .catch((error) => console.error("server offer failed", error)));
 socket.on("media.renegotiate", () => {
