@@ -85,11 +85,30 @@ def _source(func: Any) -> str:
         except (OSError, TypeError):
             continue
         code = getattr(current, "__code__", None)
-        for name in code.co_names if code is not None else ():
+        names = _names(code) if code is not None else set()
+        for name in names:
             called = current.__globals__.get(name)
             if inspect.isfunction(called) and called.__module__ == module:
                 pending.append(called)
+            elif inspect.ismodule(called) and _package(called.__name__) == _package(module):
+                # ``record.event_type(...)``: a helper of a sibling module of the same package.
+                pending.extend(f for attr in names
+                               if inspect.isfunction(f := getattr(called, attr, None))
+                               and f.__module__ == called.__name__)
     return "\n".join(parts)
+
+
+def _names(code: Any) -> set[str]:
+    """The global and attribute names a function's code uses, nested functions included."""
+    found = set(code.co_names)
+    for const in code.co_consts:
+        if inspect.iscode(const):
+            found |= _names(const)
+    return found
+
+
+def _package(module: str | None) -> str:
+    return (module or "").split(".")[0]
 
 
 def error_statuses(method: str, rule: Rule, func: Any, operation: dict[str, Any]) -> set[str]:
